@@ -1,0 +1,765 @@
+package dev.stepwise.engine.execution;
+
+import dev.stepwise.engine.CborSerializable;
+import dev.stepwise.engine.job.JobDefinition;
+import dev.stepwise.engine.job.StepDefinition;
+import dev.stepwise.engine.step.StepAttempt;
+import dev.stepwise.engine.step.StepOutcome;
+import dev.stepwise.engine.step.StepResult;
+import dev.stepwise.engine.step.StepTypes;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReplyBuilderByState;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+/**
+ * One execution of a job: a sharded, event-sourced actor that runs the job's steps one at a time
+ * as child actors, retries them, and stops gracefully (the running step finishes) or by force
+ * (the running step's child is stopped, which kills its work) on request.
+ */
+public final class ExecutionEntity
+    extends EventSourcedBehaviorWithEnforcedReplies<
+        ExecutionEntity.Command, ExecutionEntity.Event, ExecutionEntity.State> {
+
+  public static final EntityTypeKey<Command> ENTITY_KEY =
+      EntityTypeKey.create(Command.class, "Execution");
+
+  /** Every event carries this tag, so read sides can follow all executions in journal order. */
+  public static final String TAG = "execution";
+
+  /** Who acts when the engine itself escalates or ends an execution. */
+  public static final String ENGINE = "stepwise";
+
+  // ---------------------------------------------------------------- commands
+
+  public sealed interface Command extends CborSerializable {}
+
+  /** Creates the execution and runs it now, or at {@code startAt} when that lies ahead. */
+  public record Start(
+      String job, JobDefinition definition, Instant startAt, String requestedBy, String retryOf,
+      ActorRef<StartReply> replyTo) implements Command {}
+
+  /** Asks the execution to stop; {@code graceSeconds} overrides the job's grace period. */
+  public record Stop(
+      StopMode mode, String reason, String requestedBy, Integer graceSeconds,
+      ActorRef<StopReply> replyTo) implements Command {}
+
+  public record Get(ActorRef<GetReply> replyTo) implements Command {}
+
+  private record StepReported(StepOutcome outcome) implements Command {}
+
+  private record StepStopped(int index, int attempt) implements Command {}
+
+  private record RetryDue(int index) implements Command {}
+
+  private enum StartTimeReached implements Command { INSTANCE }
+
+  private enum DeadlinePassed implements Command { INSTANCE }
+
+  private enum GraceExpired implements Command { INSTANCE }
+
+  private enum ResumeInterruptedStep implements Command { INSTANCE }
+
+  // ---------------------------------------------------------------- replies
+
+  public sealed interface StartReply extends CborSerializable {}
+
+  public sealed interface StopReply extends CborSerializable {}
+
+  public sealed interface GetReply extends CborSerializable {}
+
+  public record Started(ExecutionView view) implements StartReply {}
+
+  /** A start for an id that is taken: the existing execution, left as it was. */
+  public record AlreadyExists(ExecutionView view) implements StartReply {}
+
+  /** The stop is journaled; a force stop answers once the step's work is dead. */
+  public record StopAccepted(ExecutionView view) implements StopReply {}
+
+  /** The execution had already ended; nothing changed. */
+  public record StopRefused(ExecutionView view) implements StopReply {}
+
+  public record Found(ExecutionView view) implements GetReply {}
+
+  public record Unknown(String executionId) implements StopReply, GetReply {}
+
+  // ---------------------------------------------------------------- events
+
+  public sealed interface Event extends CborSerializable {}
+
+  public record ExecutionCreated(
+      String executionId, String job, JobDefinition definition, Instant startAt, String createdBy,
+      String retryOf, Instant at) implements Event {}
+
+  public record ExecutionStarted(Instant at) implements Event {}
+
+  public record StepStarted(int index, int attempt, Instant at) implements Event {}
+
+  public record StepSucceeded(int index, int attempt, Integer exitCode, String output, Instant at)
+      implements Event {}
+
+  public record StepFailed(
+      int index, int attempt, Integer exitCode, String output, String error, Instant at)
+      implements Event {}
+
+  /** The attempt was killed or cut short; {@code cause} says by what. Never counts as a failure. */
+  public record StepInterrupted(int index, int attempt, String cause, Instant at) implements Event {}
+
+  public record RetryScheduled(int index, int nextAttempt, Instant retryAt, Instant at)
+      implements Event {}
+
+  public record StopRequested(
+      StopMode mode, String reason, String requestedBy, Instant graceDeadline, Instant at)
+      implements Event {}
+
+  public record StopEscalated(String reason, String requestedBy, Instant at) implements Event {}
+
+  /** Marks the one event after which an execution never changes again. */
+  public sealed interface Terminal extends Event {}
+
+  public record ExecutionSucceeded(Instant at) implements Terminal {}
+
+  public record ExecutionFailed(String error, Instant at) implements Terminal {}
+
+  public record ExecutionDeadLettered(String error, Instant at) implements Terminal {}
+
+  public record ExecutionTimedOut(String error, Instant at) implements Terminal {}
+
+  public record ExecutionCancelled(Instant at) implements Terminal {}
+
+  // ---------------------------------------------------------------- state
+
+  public sealed interface State extends CborSerializable {
+    /** The execution's data; null only before it was created. */
+    Execution execution();
+
+    static State of(Execution execution) {
+      return switch (execution.status()) {
+        case Pending -> new Pending(execution);
+        case Running -> new Running(execution);
+        case Cancelling -> new Cancelling(execution);
+        default -> new Finished(execution);
+      };
+    }
+  }
+
+  public record Empty() implements State {
+    @Override public Execution execution() { return null; }
+  }
+
+  public record Pending(Execution execution) implements State {}
+
+  public record Running(Execution execution) implements State {}
+
+  public record Cancelling(Execution execution) implements State {}
+
+  public record Finished(Execution execution) implements State {}
+
+  // ---------------------------------------------------------------- wiring
+
+  /** Starts sharding of executions on this node; non-terminal ones restart with the node. */
+  public static ActorRef<org.apache.pekko.cluster.sharding.typed.ShardingEnvelope<Command>> init(
+      ActorSystem<?> system, StepTypes stepTypes) {
+    return ClusterSharding.get(system).init(Entity.of(ENTITY_KEY,
+        context -> create(context.getEntityId(), stepTypes, context.getShard())));
+  }
+
+  public static Behavior<Command> create(
+      String executionId, StepTypes stepTypes,
+      ActorRef<ClusterSharding.ShardCommand> shard) {
+    return Behaviors.setup(context -> Behaviors.withTimers(timers ->
+        new ExecutionEntity(executionId, stepTypes, shard, context, timers)));
+  }
+
+  public static PersistenceId persistenceId(String executionId) {
+    return PersistenceId.of(ENTITY_KEY.name(), executionId);
+  }
+
+  private final String executionId;
+  private final StepTypes stepTypes;
+  private final ActorRef<ClusterSharding.ShardCommand> shard;
+  private final ActorContext<Command> context;
+  private final TimerScheduler<Command> timers;
+  private final ActorRef<StepOutcome> stepReports;
+  /** Force stops answer once the killed step's child has stopped; not journaled, by design. */
+  private final List<ActorRef<StopReply>> awaitingKill = new ArrayList<>();
+  /** Set while the execution deadline's kill of the running step is under way. */
+  private boolean timingOut;
+
+  private ExecutionEntity(
+      String executionId, StepTypes stepTypes, ActorRef<ClusterSharding.ShardCommand> shard,
+      ActorContext<Command> context, TimerScheduler<Command> timers) {
+    super(persistenceId(executionId),
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
+    this.executionId = executionId;
+    this.stepTypes = stepTypes;
+    this.shard = shard;
+    this.context = context;
+    this.timers = timers;
+    this.stepReports = context.messageAdapter(StepOutcome.class, StepReported::new);
+  }
+
+  @Override
+  public State emptyState() {
+    return new Empty();
+  }
+
+  @Override
+  public Set<String> tagsFor(Event event) {
+    return Set.of(TAG);
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(100, 2);
+  }
+
+  @Override
+  public EventHandler<State, Event> eventHandler() {
+    return newEventHandlerBuilder()
+        .forAnyState()
+        .onAnyEvent((state, event) -> State.of(event instanceof ExecutionCreated created
+            ? Execution.created(created)
+            : state.execution().apply(event)));
+  }
+
+  @Override
+  public SignalHandler<State> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.class, (state, signal) -> onRecovered(state))
+        .build();
+  }
+
+  @Override
+  public CommandHandlerWithReply<Command, Event, State> commandHandler() {
+    return emptyHandlers()
+        .orElse(pendingHandlers())
+        .orElse(runningHandlers())
+        .orElse(cancellingHandlers())
+        .orElse(finishedHandlers())
+        .orElse(ignoredElsewhere())
+        .build();
+  }
+
+  // ---------------------------------------------------------------- Empty
+
+  private CommandHandlerWithReplyBuilderByState<Command, Event, Empty, State> emptyHandlers() {
+    return newCommandHandlerWithReplyBuilder().forStateType(Empty.class)
+        .onCommand(Start.class, this::create)
+        .onCommand(Stop.class, stop -> unknown(stop.replyTo()))
+        .onCommand(Get.class, get -> unknown(get.replyTo()));
+  }
+
+  private ReplyEffect<Event, State> create(Empty state, Start start) {
+    Instant now = Instant.now();
+    List<Event> events = new ArrayList<>();
+    events.add(new ExecutionCreated(executionId, start.job(), start.definition(), start.startAt(),
+        start.requestedBy(), start.retryOf(), now));
+    if (start.startAt() == null || !start.startAt().isAfter(now)) {
+      events.add(new ExecutionStarted(now));
+      events.add(new StepStarted(0, 1, now));
+    }
+    return Effect().persist(events)
+        .thenRun(this::afterChange)
+        .thenReply(start.replyTo(), s -> new Started(view(s)));
+  }
+
+  private ReplyEffect<Event, State> unknown(ActorRef<? super Unknown> replyTo) {
+    passivate();
+    return Effect().reply(replyTo, new Unknown(executionId));
+  }
+
+  // ---------------------------------------------------------------- Pending
+
+  private CommandHandlerWithReplyBuilderByState<Command, Event, Pending, State> pendingHandlers() {
+    return newCommandHandlerWithReplyBuilder().forStateType(Pending.class)
+        .onCommand(Stop.class, (state, stop) -> Effect()
+            .persist(List.of(stopRequested(state, stop, Instant.now()),
+                new ExecutionCancelled(Instant.now())))
+            .thenRun(this::afterChange)
+            .thenReply(stop.replyTo(), s -> new StopAccepted(view(s))))
+        .onCommand(StartTimeReached.INSTANCE::equals, (state, reached) -> {
+          Instant now = Instant.now();
+          return Effect().persist(List.of(new ExecutionStarted(now), new StepStarted(0, 1, now)))
+              .thenRun(this::afterChange)
+              .thenNoReply();
+        })
+        .onCommand(Start.class, (state, start) -> alreadyExists(state, start))
+        .onCommand(Get.class, (state, get) -> found(state, get));
+  }
+
+  // ---------------------------------------------------------------- Running
+
+  private CommandHandlerWithReplyBuilderByState<Command, Event, Running, State> runningHandlers() {
+    return newCommandHandlerWithReplyBuilder().forStateType(Running.class)
+        .onCommand(Stop.class, this::stopRunning)
+        .onCommand(StepReported.class, this::stepReportedWhileRunning)
+        .onCommand(StepStopped.class, this::stepStoppedWhileRunning)
+        .onCommand(RetryDue.class, this::retryDue)
+        .onCommand(DeadlinePassed.INSTANCE::equals, (state, signal) -> deadlinePassed(state))
+        .onCommand(ResumeInterruptedStep.INSTANCE::equals, (state, signal) -> resumeInterruptedStep(state))
+        .onCommand(Start.class, (state, start) -> alreadyExists(state, start))
+        .onCommand(Get.class, (state, get) -> found(state, get));
+  }
+
+  private ReplyEffect<Event, State> stopRunning(Running state, Stop stop) {
+    Instant now = Instant.now();
+    Execution execution = state.execution();
+    StopRequested requested = stopRequested(state, stop, now);
+    if (stepChildAlive(execution)) {
+      if (stop.mode() == StopMode.graceful) {
+        return Effect().persist(requested)
+            .thenRun(this::afterChange)
+            .thenReply(stop.replyTo(), s -> new StopAccepted(view(s)));
+      }
+      awaitingKill.add(stop.replyTo());
+      return Effect().persist(requested).thenRun(this::afterChangeThenKill).thenNoReply();
+    }
+    // Nothing runs (a retry is pending, or the step died with the previous incarnation).
+    List<Event> events = new ArrayList<>();
+    events.add(requested);
+    if (execution.inFlight()) {
+      events.add(new StepInterrupted(execution.current(), execution.currentAttempt(),
+          interruptCause(requested.mode()), now));
+    }
+    events.addAll(cleanupOrCancelled(execution, requested.mode(), now));
+    return Effect().persist(events)
+        .thenRun(this::afterChange)
+        .thenReply(stop.replyTo(), s -> new StopAccepted(view(s)));
+  }
+
+  private ReplyEffect<Event, State> stepReportedWhileRunning(Running state, StepReported report) {
+    Execution execution = state.execution();
+    StepOutcome outcome = report.outcome();
+    if (!isCurrent(execution, outcome.index(), outcome.attempt()) || timingOut) {
+      return Effect().noReply();
+    }
+    Instant now = Instant.now();
+    StepResult result = outcome.result();
+    List<Event> events = new ArrayList<>();
+    int index = outcome.index();
+    if (result.succeeded()) {
+      events.add(new StepSucceeded(index, outcome.attempt(), result.exitCode(), result.output(), now));
+      if (index + 1 < execution.mainStepCount()) {
+        events.add(new StepStarted(index + 1, 1, now));
+      } else {
+        events.add(new ExecutionSucceeded(now));
+      }
+    } else {
+      events.add(new StepFailed(index, outcome.attempt(), result.exitCode(), result.output(),
+          result.error(), now));
+      events.addAll(afterFailure(execution, index, outcome.attempt(), now));
+    }
+    return Effect().persist(events).thenRun(this::afterChange).thenNoReply();
+  }
+
+  /** What follows a failed attempt: another attempt, or the end of the execution. */
+  private static List<Event> afterFailure(Execution execution, int index, int attempt,
+      Instant now) {
+    StepDefinition step = execution.stepDefinition(index);
+    int failures = execution.steps().get(index).failures() + 1;
+    if (failures < step.retryPolicy().maxAttempts()) {
+      long backoffMillis = Math.round(step.retryPolicy().backoffSeconds() * 1000);
+      if (backoffMillis == 0) {
+        return List.of(new StepStarted(index, attempt + 1, now));
+      }
+      return List.of(new RetryScheduled(index, attempt + 1, now.plusMillis(backoffMillis), now));
+    }
+    String error = "step '" + step.name() + "' failed after " + failures + " attempt"
+        + (failures == 1 ? "" : "s");
+    return List.of(execution.definition().deadLetterEnabled()
+        ? new ExecutionDeadLettered(error, now)
+        : new ExecutionFailed(error, now));
+  }
+
+  private ReplyEffect<Event, State> stepStoppedWhileRunning(Running state, StepStopped stopped) {
+    Execution execution = state.execution();
+    if (!execution.inFlight() || !isCurrent(execution, stopped.index(), stopped.attempt())) {
+      return Effect().noReply();
+    }
+    Instant now = Instant.now();
+    if (timingOut) {
+      timingOut = false;
+      return Effect().persist(List.of(
+              new StepInterrupted(stopped.index(), stopped.attempt(), "execution deadline", now),
+              timedOut(execution, now)))
+          .thenRun(this::afterChange)
+          .thenNoReply();
+    }
+    // The child stopped without a report: its runner crashed. Count it as a failed attempt.
+    List<Event> events = new ArrayList<>();
+    events.add(new StepFailed(stopped.index(), stopped.attempt(), null, null,
+        "the step's runner stopped unexpectedly; see the node's log", now));
+    events.addAll(afterFailure(execution, stopped.index(), stopped.attempt(), now));
+    return Effect().persist(events).thenRun(this::afterChange).thenNoReply();
+  }
+
+  private ReplyEffect<Event, State> retryDue(Running state, RetryDue due) {
+    Execution execution = state.execution();
+    if (execution.retryAt() == null || execution.current() != due.index()) {
+      return Effect().noReply();
+    }
+    return Effect().persist(new StepStarted(due.index(), execution.currentAttempt() + 1,
+            Instant.now()))
+        .thenRun(this::afterChange)
+        .thenNoReply();
+  }
+
+  private ReplyEffect<Event, State> deadlinePassed(Running state) {
+    Execution execution = state.execution();
+    if (stepChildAlive(execution)) {
+      timingOut = true;
+      killStep(execution);
+      return Effect().noReply();
+    }
+    Instant now = Instant.now();
+    List<Event> events = new ArrayList<>();
+    if (execution.inFlight()) {
+      events.add(new StepInterrupted(execution.current(), execution.currentAttempt(),
+          "execution deadline", now));
+    }
+    events.add(timedOut(execution, now));
+    return Effect().persist(events).thenRun(this::afterChange).thenNoReply();
+  }
+
+  private ReplyEffect<Event, State> resumeInterruptedStep(Running state) {
+    Execution execution = state.execution();
+    if (!execution.inFlight() || stepChildAlive(execution)) {
+      return Effect().noReply();
+    }
+    Instant now = Instant.now();
+    return Effect().persist(List.of(
+            new StepInterrupted(execution.current(), execution.currentAttempt(),
+                "the node running it stopped", now),
+            new StepStarted(execution.current(), execution.currentAttempt() + 1, now)))
+        .thenRun(this::afterChange)
+        .thenNoReply();
+  }
+
+  // ---------------------------------------------------------------- Cancelling
+
+  private CommandHandlerWithReplyBuilderByState<Command, Event, Cancelling, State>
+      cancellingHandlers() {
+    return newCommandHandlerWithReplyBuilder().forStateType(Cancelling.class)
+        .onCommand(Stop.class, this::stopCancelling)
+        .onCommand(StepReported.class, this::stepReportedWhileCancelling)
+        .onCommand(StepStopped.class, this::stepStoppedWhileCancelling)
+        .onCommand(GraceExpired.INSTANCE::equals, (state, signal) -> graceExpired(state))
+        .onCommand(ResumeInterruptedStep.INSTANCE::equals, (state, signal) -> endInterruptedCancel(state))
+        .onCommand(Start.class, (state, start) -> alreadyExists(state, start))
+        .onCommand(Get.class, (state, get) -> found(state, get));
+  }
+
+  private ReplyEffect<Event, State> stopCancelling(Cancelling state, Stop stop) {
+    Execution execution = state.execution();
+    if (stop.mode() == StopMode.graceful) {
+      return Effect().reply(stop.replyTo(), new StopAccepted(view(state)));
+    }
+    if (execution.cancellation().kills()) {
+      if (stepChildAlive(execution)) {
+        awaitingKill.add(stop.replyTo());
+        return Effect().noReply();
+      }
+      return Effect().reply(stop.replyTo(), new StopAccepted(view(state)));
+    }
+    StopEscalated escalated = new StopEscalated(
+        stop.reason() == null ? "force stop during a graceful stop" : stop.reason(),
+        stop.requestedBy(), Instant.now());
+    return escalate(execution, escalated, stop.replyTo());
+  }
+
+  private ReplyEffect<Event, State> graceExpired(Cancelling state) {
+    Execution execution = state.execution();
+    if (execution.cancellation().kills()) {
+      return Effect().noReply();
+    }
+    Duration grace = Duration.between(execution.cancellation().requestedAt(),
+        execution.cancellation().graceDeadline());
+    StopEscalated escalated = new StopEscalated(
+        "grace period of " + grace.toSeconds() + " s passed", ENGINE, Instant.now());
+    return escalate(execution, escalated, null);
+  }
+
+  private ReplyEffect<Event, State> escalate(Execution execution, StopEscalated escalated,
+      ActorRef<StopReply> replyTo) {
+    if (stepChildAlive(execution)) {
+      if (replyTo != null) {
+        awaitingKill.add(replyTo);
+      }
+      return Effect().persist(escalated).thenRun(this::afterChangeThenKill).thenNoReply();
+    }
+    List<Event> events = new ArrayList<>();
+    events.add(escalated);
+    if (execution.inFlight()) {
+      events.add(new StepInterrupted(execution.current(), execution.currentAttempt(),
+          interruptCause(StopMode.escalated), escalated.at()));
+    }
+    events.add(new ExecutionCancelled(escalated.at()));
+    var effect = Effect().persist(events).thenRun(this::afterChange);
+    return replyTo == null
+        ? effect.thenNoReply()
+        : effect.thenReply(replyTo, s -> new StopAccepted(view(s)));
+  }
+
+  private ReplyEffect<Event, State> stepReportedWhileCancelling(Cancelling state,
+      StepReported report) {
+    Execution execution = state.execution();
+    StepOutcome outcome = report.outcome();
+    if (execution.cancellation().kills()
+        || !isCurrent(execution, outcome.index(), outcome.attempt())) {
+      return Effect().noReply(); // a kill is under way: its StepStopped ends the execution
+    }
+    Instant now = Instant.now();
+    StepResult result = outcome.result();
+    List<Event> events = new ArrayList<>();
+    events.add(result.succeeded()
+        ? new StepSucceeded(outcome.index(), outcome.attempt(), result.exitCode(), result.output(),
+            now)
+        : new StepFailed(outcome.index(), outcome.attempt(), result.exitCode(), result.output(),
+            result.error(), now));
+    int next = outcome.index() + 1;
+    if (execution.isCleaningUp() && next < execution.steps().size()) {
+      events.add(new StepStarted(next, 1, now));
+    } else if (execution.isCleaningUp()) {
+      events.add(new ExecutionCancelled(now));
+    } else {
+      events.addAll(cleanupOrCancelled(execution, StopMode.graceful, now));
+    }
+    return Effect().persist(events).thenRun(this::afterChange).thenNoReply();
+  }
+
+  private ReplyEffect<Event, State> stepStoppedWhileCancelling(Cancelling state,
+      StepStopped stopped) {
+    Execution execution = state.execution();
+    if (!execution.inFlight() || !isCurrent(execution, stopped.index(), stopped.attempt())) {
+      return Effect().noReply();
+    }
+    Instant now = Instant.now();
+    String cause = execution.cancellation().kills()
+        ? interruptCause(execution.cancellation().mode())
+        : "the step's runner stopped unexpectedly during a graceful stop";
+    return Effect().persist(List.of(
+            new StepInterrupted(stopped.index(), stopped.attempt(), cause, now),
+            new ExecutionCancelled(now)))
+        .thenRun(this::afterChange)
+        .thenNoReply();
+  }
+
+  /** Recovered mid-stop: the step died with the old incarnation, so the stop is complete. */
+  private ReplyEffect<Event, State> endInterruptedCancel(Cancelling state) {
+    Execution execution = state.execution();
+    if (stepChildAlive(execution)) {
+      return Effect().noReply();
+    }
+    Instant now = Instant.now();
+    List<Event> events = new ArrayList<>();
+    if (execution.inFlight()) {
+      events.add(new StepInterrupted(execution.current(), execution.currentAttempt(),
+          "the node running it stopped", now));
+    }
+    events.add(new ExecutionCancelled(now));
+    return Effect().persist(events).thenRun(this::afterChange).thenNoReply();
+  }
+
+  // ---------------------------------------------------------------- Finished
+
+  private CommandHandlerWithReplyBuilderByState<Command, Event, Finished, State> finishedHandlers() {
+    return newCommandHandlerWithReplyBuilder().forStateType(Finished.class)
+        .onCommand(Stop.class, (state, stop) ->
+            Effect().reply(stop.replyTo(), new StopRefused(view(state))))
+        .onCommand(Start.class, (state, start) -> alreadyExists(state, start))
+        .onCommand(Get.class, (state, get) -> found(state, get));
+  }
+
+  // ---------------------------------------------------------------- shared
+
+  /** Internal messages that arrive after the state they were meant for has passed. */
+  private CommandHandlerWithReplyBuilderByState<Command, Event, State, State> ignoredElsewhere() {
+    return newCommandHandlerWithReplyBuilder().forAnyState()
+        .onCommand(command -> true, (state, command) -> Effect().noReply());
+  }
+
+  private ReplyEffect<Event, State> alreadyExists(State state, Start start) {
+    return Effect().reply(start.replyTo(), new AlreadyExists(view(state)));
+  }
+
+  private ReplyEffect<Event, State> found(State state, Get get) {
+    return Effect().reply(get.replyTo(), new Found(view(state)));
+  }
+
+  private StopRequested stopRequested(State state, Stop stop, Instant now) {
+    int grace = stop.graceSeconds() != null
+        ? stop.graceSeconds()
+        : state.execution().definition().stopGraceOrDefault();
+    Instant graceDeadline = stop.mode() == StopMode.graceful ? now.plusSeconds(grace) : null;
+    return new StopRequested(stop.mode(), stop.reason(), stop.requestedBy(), graceDeadline, now);
+  }
+
+  /**
+   * After a graceful stop's step has ended: the job's cleanup steps if it has any, else the end.
+   * A forced stop skips cleanup, because "now" is what its caller asked for.
+   */
+  private static List<Event> cleanupOrCancelled(Execution execution, StopMode mode, Instant now) {
+    boolean hasCleanup = execution.steps().size() > execution.mainStepCount();
+    if (mode == StopMode.graceful && hasCleanup && !execution.isCleaningUp()) {
+      return List.of(new StepStarted(execution.mainStepCount(), 1, now));
+    }
+    return List.of(new ExecutionCancelled(now));
+  }
+
+  private static String interruptCause(StopMode mode) {
+    return switch (mode) {
+      case force -> "killed by a force stop";
+      case escalated -> "killed when the graceful stop escalated";
+      case graceful -> "stopped gracefully";
+    };
+  }
+
+  private static Terminal timedOut(Execution execution, Instant now) {
+    return new ExecutionTimedOut("the execution ran longer than its timeout of "
+        + execution.definition().timeoutSeconds() + " s", now);
+  }
+
+  private static boolean isCurrent(Execution execution, int index, int attempt) {
+    return execution.current() == index && execution.currentAttempt() == attempt;
+  }
+
+  private ExecutionView view(State state) {
+    return ExecutionView.of(state.execution(), lastSequenceNumber(context));
+  }
+
+  // ---------------------------------------------------------------- side effects
+
+  /** Runs after every persisted change: start what the new state needs, arm its timers. */
+  private void afterChange(State state) {
+    Execution execution = state.execution();
+    if (execution.status().isTerminal()) {
+      timers.cancelAll();
+      answerAwaitingKill(state);
+      passivate();
+      return;
+    }
+    if (execution.inFlight() && !stepChildAlive(execution)
+        && !(state instanceof Cancelling && execution.cancellation().kills())) {
+      spawnStep(execution);
+    }
+    armTimers(state);
+  }
+
+  private void afterChangeThenKill(State state) {
+    afterChange(state);
+    killStep(state.execution());
+  }
+
+  private void onRecovered(State state) {
+    if (state instanceof Finished) {
+      passivate();
+      return;
+    }
+    if (state.execution() == null) {
+      return;
+    }
+    armTimers(state);
+    if (state.execution().inFlight() || state instanceof Cancelling) {
+      context.getSelf().tell(ResumeInterruptedStep.INSTANCE);
+    }
+  }
+
+  private void armTimers(State state) {
+    Execution execution = state.execution();
+    Instant now = Instant.now();
+    if (state instanceof Pending && execution.startAt() != null) {
+      arm(StartTimeReached.INSTANCE, execution.startAt(), now);
+    }
+    if (state instanceof Running) {
+      Integer timeout = execution.definition().timeoutSeconds();
+      if (timeout != null && execution.startedAt() != null) {
+        arm(DeadlinePassed.INSTANCE, execution.startedAt().plusSeconds(timeout), now);
+      }
+      if (execution.retryAt() != null) {
+        arm(new RetryDue(execution.current()), execution.retryAt(), now);
+      }
+    } else {
+      timers.cancel(DeadlinePassed.INSTANCE);
+      timers.cancel(RetryDue.class);
+    }
+    if (state instanceof Cancelling && !execution.cancellation().kills()
+        && execution.cancellation().graceDeadline() != null) {
+      arm(GraceExpired.INSTANCE, execution.cancellation().graceDeadline(), now);
+    } else {
+      timers.cancel(GraceExpired.INSTANCE);
+    }
+  }
+
+  private void arm(Command message, Instant at, Instant now) {
+    Object key = message instanceof RetryDue ? RetryDue.class : message;
+    if (!timers.isTimerActive(key)) {
+      Duration delay = Duration.between(now, at);
+      timers.startSingleTimer(key, message, delay.isNegative() ? Duration.ZERO : delay);
+    }
+  }
+
+  private static String childName(int index, int attempt) {
+    return "step-" + index + "-" + attempt;
+  }
+
+  private boolean stepChildAlive(Execution execution) {
+    return execution.inFlight()
+        && context.getChild(childName(execution.current(), execution.currentAttempt())).isPresent();
+  }
+
+  private void spawnStep(Execution execution) {
+    int index = execution.current();
+    int attempt = execution.currentAttempt();
+    StepAttempt work = new StepAttempt(executionId, index, attempt,
+        execution.stepDefinition(index), stepReports);
+    try {
+      var child = stepTypes.spawn(context, childName(index, attempt), work);
+      context.watchWith(child, new StepStopped(index, attempt));
+    } catch (RuntimeException e) {
+      context.getLog().error("execution {} could not start step {} attempt {}", executionId,
+          index, attempt, e);
+      stepReports.tell(new StepOutcome(index, attempt,
+          StepResult.failure("could not start the step on this node: " + e.getMessage())));
+    }
+  }
+
+  private void killStep(Execution execution) {
+    context.getChild(childName(execution.current(), execution.currentAttempt()))
+        .ifPresent(context::stop);
+  }
+
+  private void answerAwaitingKill(State state) {
+    if (!awaitingKill.isEmpty()) {
+      StopAccepted reply = new StopAccepted(view(state));
+      awaitingKill.forEach(replyTo -> replyTo.tell(reply));
+      awaitingKill.clear();
+    }
+  }
+
+  private void passivate() {
+    if (shard != null) {
+      shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
+    }
+  }
+}

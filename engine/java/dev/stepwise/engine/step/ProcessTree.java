@@ -1,0 +1,115 @@
+package dev.stepwise.engine.step;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The processes a shell step started: its root process, the root's own process group (the root is
+ * launched through {@code setsid}), and every descendant. Killing it takes all of them, including
+ * children that were put in the background and orphaned, and returns only once they are dead.
+ */
+final class ProcessTree {
+
+  private static final Path SETSID = findSetsid();
+  private static final Duration DEATH_WAIT = Duration.ofSeconds(5);
+
+  private final Process root;
+  private final boolean ownGroup;
+
+  private ProcessTree(Process root, boolean ownGroup) {
+    this.root = root;
+    this.ownGroup = ownGroup;
+  }
+
+  /** Starts {@code builder}'s command as the leader of a new session and process group. */
+  static ProcessTree start(ProcessBuilder builder) throws IOException {
+    if (SETSID != null) {
+      List<String> command = new ArrayList<>(builder.command().size() + 1);
+      command.add(SETSID.toString());
+      command.addAll(builder.command());
+      builder.command(command);
+    }
+    return new ProcessTree(builder.start(), SETSID != null);
+  }
+
+  Process root() {
+    return root;
+  }
+
+  /**
+   * Sends SIGKILL to every process of the tree and waits until none runs. Blocks for as long as
+   * the kernel needs; call it only on a dispatcher meant for blocking work.
+   */
+  void kill() {
+    List<ProcessHandle> members = new ArrayList<>();
+    root.toHandle().descendants().forEach(members::add);
+    members.forEach(ProcessHandle::destroyForcibly);
+    root.destroyForcibly();
+    if (ownGroup) {
+      killGroup(root.pid());
+    }
+    awaitDeath(members);
+  }
+
+  /** Kills what the root left behind when it ended on its own (background children). */
+  void killLeftovers() {
+    if (ownGroup) {
+      killGroup(root.pid());
+    }
+  }
+
+  private void awaitDeath(List<ProcessHandle> members) {
+    long deadline = System.nanoTime() + DEATH_WAIT.toNanos();
+    try {
+      root.waitFor(DEATH_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      for (ProcessHandle member : members) {
+        while (isRunning(member.pid()) && System.nanoTime() < deadline) {
+          Thread.sleep(1);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** A process counts as running until it is gone or a zombie waiting for its reaper. */
+  static boolean isRunning(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      int afterName = stat.lastIndexOf(')');
+      char state = stat.charAt(afterName + 2);
+      return state != 'Z' && state != 'X';
+    } catch (IOException | RuntimeException e) {
+      return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+  }
+
+  private static void killGroup(long groupId) {
+    try {
+      Process kill = new ProcessBuilder("kill", "-KILL", "--", "-" + groupId)
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+          .start();
+      kill.waitFor(DEATH_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (IOException e) {
+      // no kill(1) on this machine: the descendants were killed one by one already
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static Path findSetsid() {
+    for (String dir : List.of("/usr/bin", "/bin", "/usr/local/bin")) {
+      Path candidate = Path.of(dir, "setsid");
+      if (Files.isExecutable(candidate)) {
+        return candidate;
+      }
+    }
+    return null;
+  }
+}

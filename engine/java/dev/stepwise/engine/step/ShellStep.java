@@ -1,0 +1,128 @@
+package dev.stepwise.engine.step;
+
+import dev.stepwise.engine.job.StepDefinition;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+
+/**
+ * Runs a {@code shell} step: one program with its arguments, environment and working directory,
+ * success when it exits 0. Stopping this actor kills the step's whole process tree before the
+ * stop completes, so the execution can report {@code Cancelled} only once the work is dead.
+ */
+final class ShellStep extends AbstractBehavior<StepMessage> {
+
+  /** Node settings reach steps through the environment; none of them is the step's business. */
+  private static final String NODE_ENV_PREFIX = "STEPWISE_";
+
+  private record Exited(int exitCode) implements StepMessage {}
+
+  private enum TimedOut implements StepMessage { INSTANCE }
+
+  private final StepAttempt attempt;
+  private final Path output;
+  private final ProcessTree tree;
+  private boolean ended;
+
+  static Behavior<StepMessage> create(StepAttempt attempt) {
+    return Behaviors.setup(context -> Behaviors.withTimers(timers -> start(context, timers, attempt)));
+  }
+
+  private static Behavior<StepMessage> start(
+      ActorContext<StepMessage> context, TimerScheduler<StepMessage> timers, StepAttempt attempt) {
+    StepDefinition step = attempt.step();
+    Path output = null;
+    try {
+      output = Files.createTempFile("stepwise-step-", ".out");
+      ProcessTree tree = ProcessTree.start(builder(step, output));
+      tree.root().onExit().thenAccept(p -> context.getSelf().tell(new Exited(p.exitValue())));
+      if (step.timeoutSeconds() != null) {
+        timers.startSingleTimer(TimedOut.INSTANCE, Duration.ofSeconds(step.timeoutSeconds()));
+      }
+      return new ShellStep(context, attempt, output, tree);
+    } catch (IOException | RuntimeException e) {
+      deleteQuietly(output);
+      attempt.report(StepResult.failure("could not start " + step.command().get(0) + ": "
+          + e.getMessage() + " (check the program path and workDir)"));
+      return Behaviors.stopped();
+    }
+  }
+
+  private static ProcessBuilder builder(StepDefinition step, Path output) {
+    ProcessBuilder builder = new ProcessBuilder(step.command())
+        .redirectErrorStream(true)
+        .redirectOutput(output.toFile())
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    builder.environment().keySet().removeIf(name -> name.startsWith(NODE_ENV_PREFIX));
+    builder.environment().putAll(step.envOrEmpty());
+    if (step.workDir() != null) {
+      builder.directory(new File(step.workDir()));
+    }
+    return builder;
+  }
+
+  private ShellStep(ActorContext<StepMessage> context, StepAttempt attempt, Path output,
+      ProcessTree tree) {
+    super(context);
+    this.attempt = attempt;
+    this.output = output;
+    this.tree = tree;
+  }
+
+  @Override
+  public Receive<StepMessage> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Exited.class, this::onExited)
+        .onMessageEquals(TimedOut.INSTANCE, this::onTimedOut)
+        .onSignal(PostStop.class, signal -> onPostStop())
+        .build();
+  }
+
+  private Behavior<StepMessage> onExited(Exited exited) {
+    tree.killLeftovers();
+    String tail = OutputTail.of(output);
+    ended = true;
+    deleteQuietly(output);
+    attempt.report(exited.exitCode() == 0
+        ? new StepResult(true, 0, tail, null)
+        : new StepResult(false, exited.exitCode(), tail, "exited with code " + exited.exitCode()));
+    return Behaviors.stopped();
+  }
+
+  private Behavior<StepMessage> onTimedOut() {
+    tree.kill();
+    String tail = OutputTail.of(output);
+    ended = true;
+    deleteQuietly(output);
+    attempt.report(new StepResult(false, null, tail,
+        "timed out after " + attempt.step().timeoutSeconds() + " s; its process tree was killed"));
+    return Behaviors.stopped();
+  }
+
+  private Behavior<StepMessage> onPostStop() {
+    if (!ended) {
+      tree.kill();
+      deleteQuietly(output);
+    }
+    return this;
+  }
+
+  private static void deleteQuietly(Path file) {
+    if (file != null) {
+      try {
+        Files.deleteIfExists(file);
+      } catch (IOException e) {
+        // a temp file left behind is harmless; the OS cleans its temp folder
+      }
+    }
+  }
+}

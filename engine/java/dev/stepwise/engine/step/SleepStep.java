@@ -1,0 +1,32 @@
+package dev.stepwise.engine.step;
+
+import java.time.Duration;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+/** Runs a {@code sleep} step: a timer, which stopping the actor cancels. */
+final class SleepStep {
+
+  private enum Elapsed implements StepMessage { INSTANCE }
+
+  private enum TimedOut implements StepMessage { INSTANCE }
+
+  private SleepStep() {}
+
+  static Behavior<StepMessage> create(StepAttempt attempt) {
+    double seconds = attempt.step().seconds();
+    return Behaviors.withTimers(timers -> {
+      timers.startSingleTimer(Elapsed.INSTANCE, Duration.ofMillis(Math.round(seconds * 1000)));
+      Integer timeout = attempt.step().timeoutSeconds();
+      if (timeout != null && timeout < seconds) {
+        timers.startSingleTimer(TimedOut.INSTANCE, Duration.ofSeconds(timeout));
+      }
+      return Behaviors.receiveMessage(message -> {
+        attempt.report(message == Elapsed.INSTANCE
+            ? StepResult.success("slept " + seconds + " s")
+            : StepResult.failure("timed out after " + timeout + " s"));
+        return Behaviors.stopped();
+      });
+    });
+  }
+}

@@ -1,0 +1,68 @@
+package dev.stepwise.engine.step;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.Executor;
+import org.apache.pekko.actor.typed.Behavior;
+
+/**
+ * The step types a node can run: the built-in {@code shell}, {@code http} and {@code sleep}, and
+ * custom ones registered by name. Gives the child behavior that runs one attempt of a step.
+ */
+public final class StepTypes {
+
+  public static final Set<String> BUILT_IN = Set.of("shell", "http", "sleep");
+
+  private final Map<String, CustomStep> custom;
+
+  private StepTypes(Map<String, CustomStep> custom) {
+    for (String name : custom.keySet()) {
+      if (BUILT_IN.contains(name)) {
+        throw new IllegalArgumentException("'" + name + "' is a built-in step type");
+      }
+    }
+    this.custom = Map.copyOf(custom);
+  }
+
+  public static StepTypes builtIn() {
+    return new StepTypes(Map.of());
+  }
+
+  /** The built-in types plus {@code custom}, keyed by the type name job definitions use. */
+  public static StepTypes with(Map<String, CustomStep> custom) {
+    return new StepTypes(custom);
+  }
+
+  public Set<String> names() {
+    Set<String> names = new TreeSet<>(BUILT_IN);
+    names.addAll(custom.keySet());
+    return names;
+  }
+
+  Behavior<StepMessage> behaviorFor(StepAttempt attempt, Executor blocking) {
+    return switch (attempt.step().type()) {
+      case "shell" -> ShellStep.create(attempt);
+      case "http" -> HttpStep.create(attempt);
+      case "sleep" -> SleepStep.create(attempt);
+      default -> {
+        CustomStep step = custom.get(attempt.step().type());
+        if (step == null) {
+          throw new IllegalArgumentException("no step type '" + attempt.step().type() + "'");
+        }
+        yield CustomStepRunner.create(step, attempt, blocking);
+      }
+    };
+  }
+
+  /** Spawns the child that runs {@code attempt}; the caller owns (watches and stops) it. */
+  public org.apache.pekko.actor.typed.ActorRef<StepMessage> spawn(
+      org.apache.pekko.actor.typed.javadsl.ActorContext<?> parent, String name, StepAttempt attempt) {
+    var dispatcher = org.apache.pekko.actor.typed.DispatcherSelector.fromConfig(STEP_DISPATCHER);
+    Executor blocking = parent.getSystem().dispatchers().lookup(dispatcher);
+    return parent.spawn(behaviorFor(attempt, blocking), name, dispatcher);
+  }
+
+  /** Steps block (processes, custom code), so they never share the default dispatcher. */
+  public static final String STEP_DISPATCHER = "stepwise.step-dispatcher";
+}
