@@ -42,8 +42,10 @@ final class ShellStep extends AbstractBehavior<StepMessage> {
     StepDefinition step = attempt.step();
     Path output = null;
     try {
+      ProcessBuilder builder = builder(step);
+      requireExecutable(step.command().get(0), builder);
       output = Files.createTempFile("stepwise-step-", ".out");
-      ProcessTree tree = ProcessTree.start(builder(step, output));
+      ProcessTree tree = ProcessTree.start(builder.redirectOutput(output.toFile()));
       tree.root().onExit().thenAccept(p -> context.getSelf().tell(new Exited(p.exitValue())));
       if (step.timeoutSeconds() != null) {
         timers.startSingleTimer(TimedOut.INSTANCE, Duration.ofSeconds(step.timeoutSeconds()));
@@ -57,10 +59,9 @@ final class ShellStep extends AbstractBehavior<StepMessage> {
     }
   }
 
-  private static ProcessBuilder builder(StepDefinition step, Path output) {
+  private static ProcessBuilder builder(StepDefinition step) {
     ProcessBuilder builder = new ProcessBuilder(step.command())
         .redirectErrorStream(true)
-        .redirectOutput(output.toFile())
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     builder.environment().keySet().removeIf(name -> name.startsWith(NODE_ENV_PREFIX));
     builder.environment().putAll(step.envOrEmpty());
@@ -68,6 +69,31 @@ final class ShellStep extends AbstractBehavior<StepMessage> {
       builder.directory(new File(step.workDir()));
     }
     return builder;
+  }
+
+  /**
+   * The program is looked up before the launch, because once {@code setsid} runs it, a missing
+   * program shows only as exit code 127.
+   */
+  private static void requireExecutable(String program, ProcessBuilder builder)
+      throws IOException {
+    if (program.contains("/")) {
+      Path path = Path.of(program);
+      if (!path.isAbsolute() && builder.directory() != null) {
+        path = builder.directory().toPath().resolve(path);
+      }
+      if (!Files.isExecutable(path)) {
+        throw new IOException("no executable file at " + path);
+      }
+      return;
+    }
+    String searchPath = builder.environment().getOrDefault("PATH", "/usr/bin:/bin");
+    for (String dir : searchPath.split(":")) {
+      if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
+        return;
+      }
+    }
+    throw new IOException("'" + program + "' is not on the PATH " + searchPath);
   }
 
   private ShellStep(ActorContext<StepMessage> context, StepAttempt attempt, Path output,
