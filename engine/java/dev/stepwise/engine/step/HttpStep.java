@@ -52,11 +52,14 @@ final class HttpStep {
       Materializer materializer = Materializer.matFromSystem(context.getSystem());
       URI uri = URI.create(step.url());
       Pair<UniqueKillSwitch, CompletionStage<Responded>> running =
+          // The request side stays open (maybe) so that aborting it fails the connection and
+          // closes its socket; a completed request side would leave the socket to the server.
           Source.single(request(step, uri))
+              .concat(Source.maybe())
+              .viaMat(KillSwitches.single(), Keep.right())
               .via(Http.get(context.getSystem()).outgoingConnection(ConnectHttp.toHost(
                   org.apache.pekko.http.javadsl.model.Uri.create(step.url()))))
               .mapAsync(1, response -> read(response, materializer))
-              .viaMat(KillSwitches.single(), Keep.right())
               .toMat(Sink.head(), Keep.both())
               .run(materializer);
       context.pipeToSelf(running.second(), (responded, failure) ->

@@ -1,0 +1,31 @@
+package dev.stepwise.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.stepwise.engine.execution.Status;
+import dev.stepwise.engine.job.JobDefinition;
+import dev.stepwise.engine.job.StepDefinition;
+import dev.stepwise.testing.TestNode;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The embedded H2 default: a node creates its schema, runs executions and restarts on it. */
+class H2DefaultIT {
+
+  @TempDir Path dataDir;
+
+  @Test
+  void singleNodeOnTheH2DefaultRunsAndRemembersExecutions() {
+    String id;
+    try (TestNode node = TestNode.onH2(dataDir)) {
+      id = node.start(JobDefinition.of(StepDefinition.shell("hello", "echo", "hello")));
+      assertThat(node.awaitStatus(id, Status.Success).steps().get(0).output())
+          .isEqualTo("hello\n");
+    }
+    try (TestNode again = TestNode.onH2(dataDir)) {
+      assertThat(again.view(id).status()).isEqualTo(Status.Success);
+      assertThat(again.journalTypes(id)).endsWith("StepSucceeded", "ExecutionSucceeded");
+    }
+  }
+}
