@@ -1,0 +1,45 @@
+package dev.stepwise;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** DESIGN §1's dependency rule: engine knows neither edge nor storage; storage knows no edge. */
+class ArchitectureTest {
+
+  static JavaClasses production;
+
+  @BeforeAll
+  static void importClasses() {
+    production = new ClassFileImporter()
+        .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        .importPackages("dev.stepwise");
+  }
+
+  @Test
+  void engineDependsOnNeitherHttpNorPersistence() {
+    noClasses().that().resideInAPackage("dev.stepwise.engine..")
+        .should().dependOnClassesThat()
+        .resideInAnyPackage("dev.stepwise.http..", "dev.stepwise.persistence..")
+        .check(production);
+  }
+
+  @Test
+  void persistenceDoesNotDependOnHttp() {
+    noClasses().that().resideInAPackage("dev.stepwise.persistence..")
+        .should().dependOnClassesThat().resideInAPackage("dev.stepwise.http..")
+        .check(production);
+  }
+
+  @Test
+  void engineDoesNotTalkToTheDatabaseDirectly() {
+    noClasses().that().resideInAPackage("dev.stepwise.engine..")
+        .should().dependOnClassesThat()
+        .resideInAnyPackage("java.sql..", "org.apache.pekko.persistence.jdbc..", "slick..")
+        .check(production);
+  }
+}
