@@ -19,6 +19,7 @@ import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -178,7 +179,7 @@ public final class ExecutionEntity
   // ---------------------------------------------------------------- wiring
 
   /** Starts sharding of executions on this node; non-terminal ones restart with the node. */
-  public static ActorRef<org.apache.pekko.cluster.sharding.typed.ShardingEnvelope<Command>> init(
+  public static ActorRef<ShardingEnvelope<Command>> init(
       ActorSystem<?> system, StepTypes stepTypes) {
     return ClusterSharding.get(system).init(Entity.of(ENTITY_KEY,
         context -> create(context.getEntityId(), stepTypes, context.getShard())));

@@ -4,13 +4,19 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Executor;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
 
 /**
  * The step types a node can run: the built-in {@code shell}, {@code http} and {@code sleep}, and
  * custom ones registered by name. Gives the child behavior that runs one attempt of a step.
  */
 public final class StepTypes {
+
+  /** Steps block (processes, custom code), so they never share the default dispatcher. */
+  public static final String STEP_DISPATCHER = "stepwise.step-dispatcher";
 
   public static final Set<String> BUILT_IN = Set.of("shell", "http", "sleep");
 
@@ -56,13 +62,9 @@ public final class StepTypes {
   }
 
   /** Spawns the child that runs {@code attempt}; the caller owns (watches and stops) it. */
-  public org.apache.pekko.actor.typed.ActorRef<StepMessage> spawn(
-      org.apache.pekko.actor.typed.javadsl.ActorContext<?> parent, String name, StepAttempt attempt) {
-    var dispatcher = org.apache.pekko.actor.typed.DispatcherSelector.fromConfig(STEP_DISPATCHER);
+  public ActorRef<StepMessage> spawn(ActorContext<?> parent, String name, StepAttempt attempt) {
+    DispatcherSelector dispatcher = DispatcherSelector.fromConfig(STEP_DISPATCHER);
     Executor blocking = parent.getSystem().dispatchers().lookup(dispatcher);
     return parent.spawn(behaviorFor(attempt, blocking), name, dispatcher);
   }
-
-  /** Steps block (processes, custom code), so they never share the default dispatcher. */
-  public static final String STEP_DISPATCHER = "stepwise.step-dispatcher";
 }

@@ -258,6 +258,18 @@ class ExecutionEntityTest {
     }
 
     @Test
+    void forceStopOfASleepStepCancelsItsTimer() {
+      Run run = new Run();
+      run.start(JobDefinition.of(StepDefinition.sleep("nap", 3600), gate("b")));
+      ExecutionView view = accepted(run.stop(StopMode.force, null, "nap-hater"));
+      assertThat(view.status()).isEqualTo(Status.Cancelled);
+      assertThat(view.steps()).extracting(s -> s.status())
+          .containsExactly(StepStatus.Interrupted, StepStatus.Skipped);
+      assertThat(run.eventTypes()).endsWith("StopRequested", "StepInterrupted",
+          "ExecutionCancelled");
+    }
+
+    @Test
     void stopOfPendingExecutionCancelsItWithNothingRun() {
       Run run = new Run();
       run.start(JobDefinition.of(gate("a")), Instant.now().plusSeconds(3600));

@@ -57,6 +57,11 @@ class RestartIT {
       assertThat(after.view(running).status()).isEqualTo(Status.Success);
       assertThat(after.view(cancelling).status()).isEqualTo(Status.Cancelled);
       assertThat(after.view(cancelling).cancellation().reason()).isEqualTo("maintenance");
+
+      // ended executions passivate: the shards hold neither of them any more
+      Eventually.await("ended executions passivated", TestNode.WAIT,
+          () -> after.liveExecutions().stream().noneMatch(id -> id.equals(running)
+              || id.equals(cancelling)));
     }
   }
 }

@@ -15,11 +15,17 @@ import dev.stepwise.http.StepwiseNode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.ShardRegion.CurrentShardRegionState;
+import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
 import org.apache.pekko.persistence.query.EventEnvelope;
@@ -123,6 +129,17 @@ public final class TestNode implements AutoCloseable {
   public List<String> awaitJournaled(String id, String eventType) {
     return Eventually.await(id + " journals " + eventType, WAIT, () -> journalTypes(id),
         types -> types.contains(eventType));
+  }
+
+  /** Ids of the executions whose actors are alive on this node right now. */
+  public Set<String> liveExecutions() {
+    TestProbe<CurrentShardRegionState> probe = TestProbe.create(system);
+    ClusterSharding.get(system).shardState()
+        .tell(new GetShardRegionState(ExecutionEntity.ENTITY_KEY, probe.getRef()));
+    CurrentShardRegionState state = probe.receiveMessage(Duration.ofSeconds(10));
+    Set<String> ids = new HashSet<>();
+    state.getShards().forEach(shard -> ids.addAll(shard.getEntityIds()));
+    return ids;
   }
 
   private static <T> T join(java.util.concurrent.CompletionStage<T> stage) {
