@@ -2,20 +2,20 @@ package dev.stepwise.persistence;
 
 /** The databases Stepwise journals to, told apart by their JDBC URL. */
 public enum Dialect {
-  H2("jdbc:h2:", "slick.jdbc.H2Profile$", "org.h2.Driver", "db/h2/"),
+  H2("jdbc:h2:", "slick.jdbc.H2Profile$", "org.h2.Driver", "classpath:db/h2"),
   POSTGRES("jdbc:postgresql:", "slick.jdbc.PostgresProfile$", "org.postgresql.Driver",
-      "db/postgres/");
+      "classpath:db/postgres");
 
   private final String urlPrefix;
   private final String slickProfile;
   private final String driver;
-  private final String scriptFolder;
+  private final String migrations;
 
-  Dialect(String urlPrefix, String slickProfile, String driver, String scriptFolder) {
+  Dialect(String urlPrefix, String slickProfile, String driver, String migrations) {
     this.urlPrefix = urlPrefix;
     this.slickProfile = slickProfile;
     this.driver = driver;
-    this.scriptFolder = scriptFolder;
+    this.migrations = migrations;
   }
 
   public static Dialect of(String url) {
@@ -36,7 +36,8 @@ public enum Dialect {
     return driver;
   }
 
-  String script(String name) {
-    return scriptFolder + name;
+  /** Where this dialect's versioned schema scripts are. */
+  String migrations() {
+    return migrations;
   }
 }

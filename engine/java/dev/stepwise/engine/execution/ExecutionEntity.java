@@ -114,7 +114,8 @@ public final class ExecutionEntity
 
   public record ExecutionStarted(Instant at) implements Event {}
 
-  public record StepStarted(int index, int attempt, Instant at) implements Event {}
+  /** {@code step} is the step's name (since schema version 2; null in older events). */
+  public record StepStarted(int index, int attempt, String step, Instant at) implements Event {}
 
   public record StepSucceeded(int index, int attempt, Integer exitCode, String output, Instant at)
       implements Event {}
@@ -278,7 +279,7 @@ public final class ExecutionEntity
         start.requestedBy(), start.retryOf(), now));
     if (start.startAt() == null || !start.startAt().isAfter(now)) {
       events.add(new ExecutionStarted(now));
-      events.add(new StepStarted(0, 1, now));
+      events.add(new StepStarted(0, 1, start.definition().steps().get(0).name(), now));
     }
     return Effect().persist(events)
         .thenRun(this::afterChange)
@@ -301,7 +302,7 @@ public final class ExecutionEntity
             .thenReply(stop.replyTo(), s -> new StopAccepted(view(s))))
         .onCommand(StartTimeReached.INSTANCE::equals, (state, reached) -> {
           Instant now = Instant.now();
-          return Effect().persist(List.of(new ExecutionStarted(now), new StepStarted(0, 1, now)))
+          return Effect().persist(List.of(new ExecutionStarted(now), stepStarted(state.execution(), 0, 1, now)))
               .thenRun(this::afterChange)
               .thenNoReply();
         })
@@ -362,7 +363,7 @@ public final class ExecutionEntity
     if (result.succeeded()) {
       events.add(new StepSucceeded(index, outcome.attempt(), result.exitCode(), result.output(), now));
       if (index + 1 < execution.mainStepCount()) {
-        events.add(new StepStarted(index + 1, 1, now));
+        events.add(stepStarted(execution, index + 1, 1, now));
       } else {
         events.add(new ExecutionSucceeded(now));
       }
@@ -382,7 +383,7 @@ public final class ExecutionEntity
     if (failures < step.retryPolicy().maxAttempts()) {
       long backoffMillis = Math.round(step.retryPolicy().backoffSeconds() * 1000);
       if (backoffMillis == 0) {
-        return List.of(new StepStarted(index, attempt + 1, now));
+        return List.of(stepStarted(execution, index, attempt + 1, now));
       }
       return List.of(new RetryScheduled(index, attempt + 1, now.plusMillis(backoffMillis), now));
     }
@@ -420,7 +421,7 @@ public final class ExecutionEntity
     if (execution.retryAt() == null || execution.current() != due.index()) {
       return Effect().noReply();
     }
-    return Effect().persist(new StepStarted(due.index(), execution.currentAttempt() + 1,
+    return Effect().persist(stepStarted(execution, due.index(), execution.currentAttempt() + 1,
             Instant.now()))
         .thenRun(this::afterChange)
         .thenNoReply();
@@ -452,7 +453,7 @@ public final class ExecutionEntity
     return Effect().persist(List.of(
             new StepInterrupted(execution.current(), execution.currentAttempt(),
                 "the node running it stopped", now),
-            new StepStarted(execution.current(), execution.currentAttempt() + 1, now)))
+            stepStarted(execution, execution.current(), execution.currentAttempt() + 1, now)))
         .thenRun(this::afterChange)
         .thenNoReply();
   }
@@ -540,7 +541,7 @@ public final class ExecutionEntity
             result.error(), now));
     int next = outcome.index() + 1;
     if (execution.isCleaningUp() && next < execution.steps().size()) {
-      events.add(new StepStarted(next, 1, now));
+      events.add(stepStarted(execution, next, 1, now));
     } else if (execution.isCleaningUp()) {
       events.add(new ExecutionCancelled(now));
     } else {
@@ -623,9 +624,14 @@ public final class ExecutionEntity
   private static List<Event> cleanupOrCancelled(Execution execution, StopMode mode, Instant now) {
     boolean hasCleanup = execution.steps().size() > execution.mainStepCount();
     if (mode == StopMode.graceful && hasCleanup && !execution.isCleaningUp()) {
-      return List.of(new StepStarted(execution.mainStepCount(), 1, now));
+      return List.of(stepStarted(execution, execution.mainStepCount(), 1, now));
     }
     return List.of(new ExecutionCancelled(now));
+  }
+
+  private static StepStarted stepStarted(Execution execution, int index, int attempt,
+      Instant now) {
+    return new StepStarted(index, attempt, execution.stepDefinition(index).name(), now);
   }
 
   private static String interruptCause(StopMode mode) {

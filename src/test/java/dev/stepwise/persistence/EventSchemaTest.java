@@ -1,0 +1,163 @@
+package dev.stepwise.persistence;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.typesafe.config.ConfigFactory;
+import dev.stepwise.engine.execution.ExecutionEntity;
+import dev.stepwise.engine.execution.StopMode;
+import dev.stepwise.engine.job.JobDefinition;
+import dev.stepwise.engine.job.StepDefinition;
+import dev.stepwise.http.NodeConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Map.Entry;
+import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializers;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Events are a schema: bytes that an earlier release journaled must still read. The fixtures in
+ * {@code src/test/resources/event-fixtures/v1} are one event of each type as release 1 wrote them;
+ * run this class with {@code -Dstepwise.writeEventFixtures=v<N>} to add the current version's.
+ */
+class EventSchemaTest {
+
+  static final Instant AT = Instant.parse("2026-11-28T12:00:00Z");
+  static ActorSystem system;
+  static Serialization serialization;
+
+  @BeforeAll
+  static void start() {
+    system = ActorSystem.create("schema", NodeConfig.load(ConfigFactory.parseString(
+        "pekko.actor.provider = local"), Map.of()));
+    serialization = SerializationExtension.get(system);
+  }
+
+  @AfterAll
+  static void stop() {
+    system.terminate();
+  }
+
+  /** One event of each type with every field set, in the current schema. */
+  static Map<String, ExecutionEntity.Event> currentSamples() {
+    Map<String, ExecutionEntity.Event> samples = new LinkedHashMap<>();
+    JobDefinition job = new JobDefinition("nightly", List.of(
+        StepDefinition.shell("extract", "bash", "-c", "true").withEnv(Map.of("MODE", "full"))
+            .withRetry(3, 1.5).withTimeoutSeconds(60),
+        StepDefinition.sleep("nap", 2)), 600, 30, false,
+        List.of(StepDefinition.shell("cleanup", "true")));
+    add(samples, new ExecutionEntity.ExecutionCreated("e-1", "nightly", job, AT, "alice",
+        "e-0", AT));
+    add(samples, new ExecutionEntity.ExecutionStarted(AT));
+    add(samples, new ExecutionEntity.StepStarted(0, 1, "extract", AT));
+    add(samples, new ExecutionEntity.StepSucceeded(0, 1, 0, "out", AT));
+    add(samples, new ExecutionEntity.StepFailed(1, 2, 3, "out", "exited with code 3", AT));
+    add(samples, new ExecutionEntity.StepInterrupted(1, 2, "killed by a force stop", AT));
+    add(samples, new ExecutionEntity.RetryScheduled(1, 3, AT.plusSeconds(5), AT));
+    add(samples, new ExecutionEntity.StopRequested(StopMode.graceful, "bad deploy", "bob",
+        AT.plusSeconds(30), AT));
+    add(samples, new ExecutionEntity.StopEscalated("grace passed", "stepwise", AT));
+    add(samples, new ExecutionEntity.ExecutionSucceeded(AT));
+    add(samples, new ExecutionEntity.ExecutionFailed("step 'a' failed", AT));
+    add(samples, new ExecutionEntity.ExecutionDeadLettered("step 'a' failed", AT));
+    add(samples, new ExecutionEntity.ExecutionTimedOut("too slow", AT));
+    add(samples, new ExecutionEntity.ExecutionCancelled(AT));
+    return samples;
+  }
+
+  private static void add(Map<String, ExecutionEntity.Event> samples, ExecutionEntity.Event e) {
+    samples.put(e.getClass().getSimpleName(), e);
+  }
+
+  /** What the release-1 fixtures read as today: fields added later take their defaults. */
+  static Map<String, ExecutionEntity.Event> release1AsReadToday() {
+    Map<String, ExecutionEntity.Event> today = currentSamples(); // release 1 had every type
+    today.put("StepStarted", new ExecutionEntity.StepStarted(0, 1, null, AT));
+    return today;
+  }
+
+  @Test
+  void everyEventTypeHasARelease1Fixture() {
+    List<String> types = new ArrayList<>();
+    collect(ExecutionEntity.Event.class, types);
+    assertThat(currentSamples().keySet()).containsExactlyInAnyOrderElementsOf(types);
+    for (String type : types) {
+      assertThat(getClass().getResource("/event-fixtures/v1/" + type + ".cbor"))
+          .as("fixture of " + type).isNotNull();
+    }
+  }
+
+  @Test
+  void eventsJournaledByRelease1StillRead() throws IOException {
+    for (Entry<String, ExecutionEntity.Event> expected : release1AsReadToday().entrySet()) {
+      byte[] bytes;
+      try (InputStream in = getClass().getResourceAsStream(
+          "/event-fixtures/v1/" + expected.getKey() + ".cbor")) {
+        bytes = in.readAllBytes();
+      }
+      String manifest = expected.getValue().getClass().getName(); // release 1 had no "#2"
+      Object read = serialization.deserialize(bytes, serializerId(expected.getValue()), manifest)
+          .get();
+      assertThat(read).as(expected.getKey()).isEqualTo(expected.getValue());
+    }
+  }
+
+  @Test
+  void evolvedEventsCarryTheirSchemaVersionInTheManifest() {
+    var event = new ExecutionEntity.StepStarted(0, 1, "extract", AT);
+    assertThat(Serializers.manifestFor(serialization.findSerializerFor(event), event))
+        .isEqualTo(event.getClass().getName() + "#2");
+    byte[] bytes = serialization.serialize(event).get();
+    assertThat(serialization.deserialize(bytes, serializerId(event),
+        event.getClass().getName() + "#2").get()).isEqualTo(event);
+  }
+
+  @Test
+  void eventsGoThroughTheCborSerializer() {
+    for (ExecutionEntity.Event event : currentSamples().values()) {
+      assertThat(serialization.findSerializerFor(event).getClass().getSimpleName())
+          .isEqualTo("JacksonCborSerializer");
+    }
+  }
+
+  @Test
+  void writeFixturesWhenAsked() throws IOException {
+    String version = System.getProperty("stepwise.writeEventFixtures");
+    if (version == null) {
+      return;
+    }
+    Path dir = Path.of("src/test/resources/event-fixtures", version);
+    Files.createDirectories(dir);
+    for (Entry<String, ExecutionEntity.Event> sample : currentSamples().entrySet()) {
+      Files.write(dir.resolve(sample.getKey() + ".cbor"),
+          serialization.serialize(sample.getValue()).get());
+      assertThat(Serializers.manifestFor(serialization.findSerializerFor(sample.getValue()),
+          sample.getValue())).startsWith(sample.getValue().getClass().getName());
+    }
+  }
+
+  private static int serializerId(Object event) {
+    return serialization.findSerializerFor(event).identifier();
+  }
+
+  private static void collect(Class<?> type, List<String> into) {
+    if (type.isRecord()) {
+      into.add(type.getSimpleName());
+      return;
+    }
+    for (Class<?> sub : type.getPermittedSubclasses()) {
+      collect(sub, into);
+    }
+  }
+}
