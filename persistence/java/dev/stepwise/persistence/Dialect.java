@@ -2,20 +2,23 @@ package dev.stepwise.persistence;
 
 /** The databases Stepwise journals to, told apart by their JDBC URL. */
 public enum Dialect {
-  H2("jdbc:h2:", "slick.jdbc.H2Profile$", "org.h2.Driver", "classpath:db/h2"),
+  H2("jdbc:h2:", "slick.jdbc.H2Profile$", "org.h2.Driver", "classpath:db/h2", "h2-dialect"),
   POSTGRES("jdbc:postgresql:", "slick.jdbc.PostgresProfile$", "org.postgresql.Driver",
-      "classpath:db/postgres");
+      "classpath:db/postgres", "postgres-dialect");
 
   private final String urlPrefix;
   private final String slickProfile;
   private final String driver;
   private final String migrations;
+  private final String projectionDialect;
 
-  Dialect(String urlPrefix, String slickProfile, String driver, String migrations) {
+  Dialect(String urlPrefix, String slickProfile, String driver, String migrations,
+      String projectionDialect) {
     this.urlPrefix = urlPrefix;
     this.slickProfile = slickProfile;
     this.driver = driver;
     this.migrations = migrations;
+    this.projectionDialect = projectionDialect;
   }
 
   public static Dialect of(String url) {
@@ -34,6 +37,10 @@ public enum Dialect {
 
   public String driver() {
     return driver;
+  }
+
+  public String projectionDialect() {
+    return projectionDialect;
   }
 
   /** Where this dialect's versioned schema scripts are. */

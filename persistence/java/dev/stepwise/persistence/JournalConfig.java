@@ -14,7 +14,8 @@ public final class JournalConfig {
     String shared = "pekko-persistence-jdbc.shared-databases.stepwise.";
     return ConfigFactory.parseMap(Map.of(
             shared + "profile", dialect.slickProfile(),
-            shared + "db.driver", dialect.driver()))
+            shared + "db.driver", dialect.driver(),
+            "pekko.projection.jdbc.dialect", dialect.projectionDialect()))
         .withFallback(config);
   }
 }

@@ -69,16 +69,10 @@ public record Execution(
       return new Execution(id, job, definition, createdBy, retryOf, status, steps, current,
           inFlight, retryAt, cancellation.escalate(e.requestedBy(), e.reason(), e.at()),
           createdAt, startAt, startedAt, completedAt, error);
-    } else if (event instanceof ExecutionEntity.ExecutionSucceeded e) {
-      return ended(Status.Success, null, e.at());
-    } else if (event instanceof ExecutionEntity.ExecutionFailed e) {
-      return ended(Status.Failed, e.error(), e.at());
-    } else if (event instanceof ExecutionEntity.ExecutionDeadLettered e) {
-      return ended(Status.DeadLetter, e.error(), e.at());
-    } else if (event instanceof ExecutionEntity.ExecutionTimedOut e) {
-      return ended(Status.Timeout, e.error(), e.at());
     } else if (event instanceof ExecutionEntity.ExecutionCancelled e) {
-      return ended(Status.Cancelled, error, e.at());
+      return ended(e.status(), error, e.at()); // keeps the error of a step that failed meanwhile
+    } else if (event instanceof ExecutionEntity.Terminal e) {
+      return ended(e.status(), e.error(), e.at());
     }
     throw new IllegalArgumentException("unknown event " + event.getClass().getName());
   }

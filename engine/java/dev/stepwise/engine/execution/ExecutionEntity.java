@@ -106,7 +106,10 @@ public final class ExecutionEntity
 
   // ---------------------------------------------------------------- events
 
-  public sealed interface Event extends CborSerializable {}
+  public sealed interface Event extends CborSerializable {
+    /** When it happened, by the clock of the node that journaled it. */
+    Instant at();
+  }
 
   public record ExecutionCreated(
       String executionId, String job, JobDefinition definition, Instant startAt, String createdBy,
@@ -137,17 +140,35 @@ public final class ExecutionEntity
   public record StopEscalated(String reason, String requestedBy, Instant at) implements Event {}
 
   /** Marks the one event after which an execution never changes again. */
-  public sealed interface Terminal extends Event {}
+  public sealed interface Terminal extends Event {
+    /** The status the execution ends in. */
+    Status status();
 
-  public record ExecutionSucceeded(Instant at) implements Terminal {}
+    /** Why it ended unsuccessfully, when it did. */
+    default String error() {
+      return null;
+    }
+  }
 
-  public record ExecutionFailed(String error, Instant at) implements Terminal {}
+  public record ExecutionSucceeded(Instant at) implements Terminal {
+    @Override public Status status() { return Status.Success; }
+  }
 
-  public record ExecutionDeadLettered(String error, Instant at) implements Terminal {}
+  public record ExecutionFailed(String error, Instant at) implements Terminal {
+    @Override public Status status() { return Status.Failed; }
+  }
 
-  public record ExecutionTimedOut(String error, Instant at) implements Terminal {}
+  public record ExecutionDeadLettered(String error, Instant at) implements Terminal {
+    @Override public Status status() { return Status.DeadLetter; }
+  }
 
-  public record ExecutionCancelled(Instant at) implements Terminal {}
+  public record ExecutionTimedOut(String error, Instant at) implements Terminal {
+    @Override public Status status() { return Status.Timeout; }
+  }
+
+  public record ExecutionCancelled(Instant at) implements Terminal {
+    @Override public Status status() { return Status.Cancelled; }
+  }
 
   // ---------------------------------------------------------------- state
 

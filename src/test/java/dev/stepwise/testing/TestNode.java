@@ -12,6 +12,7 @@ import dev.stepwise.engine.step.CustomStep;
 import dev.stepwise.engine.step.StepTypes;
 import dev.stepwise.http.NodeConfig;
 import dev.stepwise.http.StepwiseNode;
+import dev.stepwise.persistence.readside.ExecutionSummaries;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -42,13 +43,14 @@ public final class TestNode implements AutoCloseable {
 
   private final ActorSystem<Void> system;
   private final Executions executions;
+  private final StepwiseNode node;
 
   private TestNode(Config overrides, Map<String, CustomStep> customSteps) {
     Config config = NodeConfig.load(overrides.withFallback(ConfigFactory.parseMap(Map.of(
         "pekko.remote.artery.canonical.port", 0,
         "pekko.loglevel", "INFO"))), Map.of());
     system = ActorSystem.create(Behaviors.empty(), "stepwise", config);
-    StepwiseNode.init(system, StepTypes.with(customSteps));
+    node = StepwiseNode.init(system, StepTypes.with(customSteps));
     executions = new Executions(system, Duration.ofSeconds(15));
   }
 
@@ -73,6 +75,14 @@ public final class TestNode implements AutoCloseable {
 
   public ActorSystem<Void> system() {
     return system;
+  }
+
+  public ExecutionSummaries summaries() {
+    return node.readSide().summaries();
+  }
+
+  public javax.sql.DataSource readSideDataSource() {
+    return node.readSide().dataSource();
   }
 
   public Executions executions() {

@@ -1,0 +1,155 @@
+package dev.stepwise.persistence.readside;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import javax.sql.DataSource;
+
+/**
+ * Queries over the read side. Never wakes an execution; eventually consistent, behind the journal
+ * by the projection's lag (its poll interval plus one batch window, well under a second when idle).
+ * Pages are newest first and use keyset cursors, so rows inserted meanwhile neither shift nor
+ * repeat the pages a client has yet to read.
+ */
+public final class ExecutionSummaries {
+
+  /** A page of summaries and the cursor of the next one (null on the last page). */
+  public record Page(List<ExecutionSummary> items, String nextCursor) {}
+
+  public static final int MAX_LIMIT = 500;
+
+  private static final String COLUMNS = "execution_id, job, status, current_step, step_count,"
+      + " created_by, created_at, start_at, started_at, completed_at, cancel_mode, cancel_reason,"
+      + " cancel_by, cancel_at, error, retry_of, retried_by";
+
+  private final DataSource dataSource;
+  private final Executor blocking;
+
+  public ExecutionSummaries(DataSource dataSource, Executor blocking) {
+    this.dataSource = dataSource;
+    this.blocking = blocking;
+  }
+
+  /**
+   * @param status null for any
+   * @param job null for any
+   * @param cursor null for the first page; else a value returned as {@code nextCursor}
+   * @throws IllegalArgumentException for a cursor this class did not make
+   */
+  public CompletionStage<Page> list(String status, String job, int limit, String cursor) {
+    Cursor after = cursor == null ? null : Cursor.decode(cursor);
+    int size = Math.max(1, Math.min(limit, MAX_LIMIT));
+    return CompletableFuture.supplyAsync(() -> query(status, job, size, after), blocking);
+  }
+
+  /** Ids of every execution of {@code job} that has not ended, as far as the read side knows. */
+  public CompletionStage<List<String>> unfinishedOf(String job) {
+    return CompletableFuture.supplyAsync(() -> {
+      try (Connection c = dataSource.getConnection();
+           PreparedStatement s = c.prepareStatement("SELECT execution_id FROM execution_summary"
+               + " WHERE job = ? AND status IN ('Pending', 'Running', 'Cancelling')")) {
+        s.setString(1, job);
+        List<String> ids = new ArrayList<>();
+        try (ResultSet rows = s.executeQuery()) {
+          while (rows.next()) {
+            ids.add(rows.getString(1));
+          }
+        }
+        c.commit();
+        return ids;
+      } catch (SQLException e) {
+        throw new IllegalStateException("read side query failed: " + e.getMessage(), e);
+      }
+    }, blocking);
+  }
+
+  private Page query(String status, String job, int size, Cursor after) {
+    StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM execution_summary WHERE 1=1");
+    List<Object> values = new ArrayList<>();
+    if (status != null) {
+      sql.append(" AND status = ?");
+      values.add(status);
+    }
+    if (job != null) {
+      sql.append(" AND job = ?");
+      values.add(job);
+    }
+    if (after != null) {
+      sql.append(" AND (created_at < ? OR (created_at = ? AND execution_id < ?))");
+      values.add(after.createdAt());
+      values.add(after.createdAt());
+      values.add(after.id());
+    }
+    sql.append(" ORDER BY created_at DESC, execution_id DESC LIMIT ?");
+    values.add(size + 1);
+    try (Connection c = dataSource.getConnection();
+         PreparedStatement s = c.prepareStatement(sql.toString())) {
+      for (int i = 0; i < values.size(); i++) {
+        s.setObject(i + 1, values.get(i));
+      }
+      List<ExecutionSummary> items = new ArrayList<>();
+      List<OffsetDateTime> created = new ArrayList<>();
+      try (ResultSet rows = s.executeQuery()) {
+        while (rows.next()) {
+          items.add(summary(rows));
+          created.add(rows.getObject("created_at", OffsetDateTime.class));
+        }
+      }
+      c.commit();
+      if (items.size() <= size) {
+        return new Page(items, null);
+      }
+      items.remove(size);
+      ExecutionSummary last = items.get(size - 1);
+      return new Page(items, new Cursor(created.get(size - 1), last.id()).encode());
+    } catch (SQLException e) {
+      throw new IllegalStateException("read side query failed: " + e.getMessage(), e);
+    }
+  }
+
+  private static ExecutionSummary summary(ResultSet r) throws SQLException {
+    String mode = r.getString("cancel_mode");
+    return new ExecutionSummary(r.getString("execution_id"), r.getString("job"),
+        r.getString("status"), r.getString("current_step"), r.getInt("step_count"),
+        r.getString("created_by"), instant(r, "created_at"), instant(r, "start_at"),
+        instant(r, "started_at"), instant(r, "completed_at"),
+        mode == null ? null : new ExecutionSummary.Cancellation(mode, r.getString("cancel_reason"),
+            r.getString("cancel_by"), instant(r, "cancel_at")),
+        r.getString("error"), r.getString("retry_of"), r.getString("retried_by"));
+  }
+
+  private static Instant instant(ResultSet r, String column) throws SQLException {
+    OffsetDateTime value = r.getObject(column, OffsetDateTime.class);
+    return value == null ? null : value.toInstant();
+  }
+
+  /** Where the previous page ended: the (created_at, id) of its last row, opaque to clients. */
+  private record Cursor(OffsetDateTime createdAt, String id) {
+    String encode() {
+      String raw = createdAt.toInstant() + "|" + id;
+      return Base64.getUrlEncoder().withoutPadding()
+          .encodeToString(raw.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static Cursor decode(String cursor) {
+      try {
+        String raw = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+        int bar = raw.indexOf('|');
+        return new Cursor(Instant.parse(raw.substring(0, bar)).atOffset(
+            java.time.ZoneOffset.UTC), raw.substring(bar + 1));
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException("cursor: not a cursor this server handed out");
+      }
+    }
+  }
+}

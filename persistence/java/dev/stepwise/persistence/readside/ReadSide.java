@@ -1,0 +1,28 @@
+package dev.stepwise.persistence.readside;
+
+import com.typesafe.config.Config;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.stepwise.persistence.DatabaseSettings;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+
+/** The read side of a node: its pool, the summary projection, and the queries over it. */
+public record ReadSide(HikariDataSource dataSource, ExecutionSummaries summaries) {
+
+  public static ReadSide init(ActorSystem<?> system) {
+    Config config = system.settings().config();
+    HikariDataSource dataSource = ReadSideDataSource.create(DatabaseSettings.from(config),
+        config.getInt("stepwise.read-side.max-connections"));
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
+        "close-read-side-pool", () -> {
+          dataSource.close();
+          return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
+        });
+    ExecutionSummaryProjection.init(system, dataSource);
+    var blocking = system.dispatchers().lookup(
+        DispatcherSelector.fromConfig("stepwise.read-side.dispatcher"));
+    return new ReadSide(dataSource, new ExecutionSummaries(dataSource, blocking));
+  }
+}
