@@ -52,7 +52,8 @@ public final class ExecutionsRoutes extends AllDirectives {
     return pathPrefix("executions", () -> concat(
         path("stop", () -> post(() -> auth.authorized(Role.operator, caller ->
             body(b -> stopAll(caller, b))))),
-        pathPrefix(segment(), id -> concat(
+        // "stop" is taken by the bulk route: other methods on it get 405, not a bad id
+        pathPrefix(segment(), id -> "stop".equals(id) ? reject() : concat(
             pathEnd(() -> get(() -> auth.authorized(Role.viewer, caller ->
                 parameterOptional("asOf", asOf -> get(id, asOf))))),
             path("history", () -> get(() -> auth.authorized(Role.viewer, caller -> history(id)))),

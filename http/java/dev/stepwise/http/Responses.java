@@ -110,8 +110,10 @@ public final class Responses {
     }
     String text = entity instanceof HttpEntity.Strict strict ? strict.getData().utf8String() : "";
     int status = response.status().intValue();
-    return problem(new ApiProblem(status, "http-" + status, response.status().reason(),
-        text.isBlank() ? response.status().defaultMessage() : text.strip(), Map.of()))
+    String detail = status == 413 ? "the request body is larger than the limit"
+        : text.isBlank() ? response.status().defaultMessage() : text.strip();
+    return problem(new ApiProblem(status, "http-" + status, response.status().reason(), detail,
+        Map.of()))
         .addHeaders(response.getHeaders());
   }
 
