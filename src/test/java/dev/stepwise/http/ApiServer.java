@@ -132,6 +132,52 @@ final class ApiServer implements AutoCloseable {
     }
   }
 
+  /** Status and problem type only, without waiting for the body's end (for streams). */
+  Answer head(String method, String path, String token) {
+    HttpRequest request = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30))
+        .header("Authorization", "Bearer " + token)
+        .header("Content-Type", "application/json")
+        .method(method, method.equals("GET") || method.equals("DELETE")
+            ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString("{}"))
+        .build();
+    try {
+      HttpResponse<java.io.InputStream> response = client.send(request,
+          HttpResponse.BodyHandlers.ofInputStream());
+      String body;
+      if (response.headers().firstValue("Content-Type").orElse("").contains("event-stream")) {
+        response.body().close();
+        body = "";
+      } else {
+        try (var in = response.body()) {
+          body = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+      }
+      String finalBody = body;
+      return new Answer(response.statusCode(), new StringResponse(response, finalBody));
+    } catch (IOException e) {
+      throw new AssertionError(method + " " + path + " failed", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  /** An input-stream response re-dressed with its body read as text. */
+  private record StringResponse(HttpResponse<?> inner, String body)
+      implements HttpResponse<String> {
+    @Override public int statusCode() { return inner.statusCode(); }
+    @Override public HttpRequest request() { return inner.request(); }
+    @Override public java.util.Optional<HttpResponse<String>> previousResponse() {
+      return java.util.Optional.empty();
+    }
+    @Override public java.net.http.HttpHeaders headers() { return inner.headers(); }
+    @Override public java.util.Optional<javax.net.ssl.SSLSession> sslSession() {
+      return inner.sslSession();
+    }
+    @Override public URI uri() { return inner.uri(); }
+    @Override public HttpClient.Version version() { return inner.version(); }
+  }
+
   Answer get(String path, String token) {
     return send("GET", path, token, null);
   }
