@@ -10,6 +10,10 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.fasterxml.jackson.module.paramnames.ParameterNamesModule;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import java.time.Instant;
+import java.util.Collection;
 import java.util.stream.Collectors;
 
 /**
@@ -43,7 +47,7 @@ public final class Json {
       String at = e.getPath().stream()
           .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
           .collect(Collectors.joining(".")).replace(".[", "[");
-      throw ApiProblem.badRequest((at.isEmpty() ? "body" : at) + ": " + clip(e.getOriginalMessage()));
+      throw ApiProblem.badRequest((at.isEmpty() ? "body" : at) + ": " + explain(e));
     } catch (JsonProcessingException e) {
       throw ApiProblem.badRequest("body: malformed JSON: " + clip(e.getOriginalMessage()));
     }
@@ -55,6 +59,35 @@ public final class Json {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write " + value.getClass().getName(), e);
     }
+  }
+
+  private static String explain(JsonMappingException e) {
+    if (e instanceof UnrecognizedPropertyException) {
+      return "unknown field";
+    }
+    if (e instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
+      return "expected " + kind(mismatch.getTargetType());
+    }
+    return clip(e.getOriginalMessage());
+  }
+
+  /** What a JSON author would call the type a field needs. */
+  private static String kind(Class<?> type) {
+    if (type == String.class) {
+      return "a string";
+    } else if (type == Integer.class || type == int.class || type == Long.class
+        || type == long.class) {
+      return "a whole number";
+    } else if (Number.class.isAssignableFrom(type) || type == double.class) {
+      return "a number";
+    } else if (type == Boolean.class || type == boolean.class) {
+      return "true or false";
+    } else if (Instant.class.isAssignableFrom(type)) {
+      return "an ISO-8601 time such as 2030-01-31T12:00:00Z";
+    } else if (Collection.class.isAssignableFrom(type) || type.isArray()) {
+      return "a list";
+    }
+    return "an object";
   }
 
   private static String clip(String message) {

@@ -418,6 +418,31 @@ class ApiRoutesIT {
         null), 404);
   }
 
+  @Test
+  void noBadInputIsEverA500() {
+    List<String> bodies = List.of("null", "{}", "[]", "\"steps\"", "{\"steps\":[null]}",
+        "{\"steps\":[{}]}", "{\"steps\":[{\"name\":\"a\",\"type\":\"shell\",\"command\":[null]}]}",
+        "{\"steps\":[{\"name\":\"a\",\"type\":\"shell\",\"command\":[\"x\"],\"env\":{\"A\":null}}]}",
+        "{\"steps\":[{\"name\":\"a\",\"type\":\"sleep\",\"seconds\":1,\"retry\":{}}]}",
+        "{\"steps\":[{\"name\":\"a\",\"type\":\"sleep\",\"seconds\":1,\"retry\":{\"maxAttempts\":null}}]}",
+        "{\"steps\":[{\"name\":\"a\",\"type\":\"sleep\",\"seconds\":\"NaN\"}]}",
+        "{\"steps\":[],\"timeoutSeconds\":99999999999999}", "{\"steps\":[],\"timeoutSeconds\":1e400}",
+        "[".repeat(5000), "{\"steps\":[]}garbage", "\u0000", "{\"steps\":[{\"name\":\"a\",\"type\":null}]}");
+    for (String body : bodies) {
+      Answer job = api.put("/api/jobs/fuzz", api.admin(), body);
+      assertThat(job.status()).as(body + " -> " + job).isBetween(400, 499);
+      Answer start = api.post("/api/jobs/quick/executions", api.operator(), body);
+      assertThat(start.status()).as(body + " -> " + start).isLessThan(500);
+      Answer bulk = api.post("/api/executions/stop", api.operator(), body);
+      assertThat(bulk.status()).as(body + " -> " + bulk).isLessThan(500);
+      Answer stop = api.post("/api/executions/" + UUID.randomUUID() + "/stop", api.operator(),
+          body);
+      assertThat(stop.status()).isIn(400, 404);
+      assertThat(stop.status()).as(body + " -> " + stop).isLessThan(500);
+    }
+    assertProblem(api.get("/api/jobs/fuzz", api.viewer()), 404);
+  }
+
   // ---------------------------------------------------------------- the rest
 
   @Test
