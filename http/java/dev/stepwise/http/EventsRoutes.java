@@ -3,8 +3,10 @@ package dev.stepwise.http;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.stepwise.engine.execution.ExecutionEntity;
 import dev.stepwise.persistence.ExecutionJournal;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -85,7 +87,7 @@ public final class EventsRoutes extends AllDirectives {
         data.set(field.getKey(), field.getValue());
       }
     });
-    return ServerSentEvent.create(new String(Json.write(data), java.nio.charset.StandardCharsets.UTF_8),
-        Optional.of(type), Optional.of(Long.toString(entry.offset())), java.util.OptionalInt.empty());
+    return ServerSentEvent.create(new String(Json.write(data), StandardCharsets.UTF_8),
+        Optional.of(type), Optional.of(Long.toString(entry.offset())), OptionalInt.empty());
   }
 }

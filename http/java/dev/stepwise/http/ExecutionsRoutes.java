@@ -26,6 +26,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
@@ -82,13 +83,15 @@ public final class ExecutionsRoutes extends AllDirectives {
   private Route history(String rawId) {
     String id = RequestParsing.executionId(rawId, "id");
     return completeWithFuture(Responses.recovered(journal.history(id, Long.MAX_VALUE)
-        .thenApplyAsync(entries -> {
-          if (entries.isEmpty()) {
-            throw Responses.unknownExecution(id);
-          }
-          return Responses.json(200, new HistoryResponse(id,
-              entries.stream().map(ExecutionsRoutes::historyEvent).toList()));
-        }, executor)));
+        .thenApplyAsync(entries -> historyResponse(id, entries), executor)));
+  }
+
+  private static HttpResponse historyResponse(String id, List<ExecutionJournal.Entry> entries) {
+    if (entries.isEmpty()) {
+      throw Responses.unknownExecution(id);
+    }
+    return Responses.json(200, new HistoryResponse(id,
+        entries.stream().map(ExecutionsRoutes::historyEvent).toList()));
   }
 
   /** {@code {seq, type, at, ...fields}} of one journaled event. */
@@ -173,18 +176,18 @@ public final class ExecutionsRoutes extends AllDirectives {
         .orElseGet(() -> UUID.randomUUID().toString());
     return completeWithFuture(Responses.recovered(executions.get(id)
         .thenApplyAsync(Responses::view, executor)
-        .thenComposeAsync(old -> {
-          checkRetryable(old);
-          return executions.start(newId, old.job(), old.definition(), null, caller.subject(), id);
-        }, executor)
+        .thenApplyAsync(ExecutionsRoutes::retryable, executor)
+        .thenComposeAsync(old -> executions.start(newId, old.job(), old.definition(), null,
+            caller.subject(), id), executor)
         .thenApplyAsync(reply -> Responses.started(reply, key.isPresent()), executor)));
   }
 
-  private static void checkRetryable(ExecutionView old) {
+  private static ExecutionView retryable(ExecutionView old) {
     if (!old.status().isTerminal() || old.status() == Status.Success) {
       throw ApiProblem.conflict("execution " + old.id() + " is " + old.status()
           + "; only an execution that ended unsuccessfully can be retried",
           Map.of("executionStatus", old.status()));
     }
+    return old;
   }
 }
