@@ -54,7 +54,8 @@ public final class BearerTokens {
 
   /** Fails with a clear message when the configured secret or key is unusable. */
   public static BearerTokens from(HttpSettings.JwtSettings settings) {
-    RSAPublicKey key = settings.publicKeyPem() == null ? null : parsePublicKey(settings.publicKeyPem());
+    RSAPublicKey key = settings.publicKeyPem() == null
+        ? null : parsePublicKey(settings.publicKeyPem());
     if (settings.secret() != null) {
       byte[] secret = settings.secret().getBytes(StandardCharsets.UTF_8);
       if (secret.length < MIN_SECRET_BYTES) {

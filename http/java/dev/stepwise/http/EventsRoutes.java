@@ -44,8 +44,10 @@ public final class EventsRoutes extends AllDirectives {
 
   private Route events(Optional<String> rawJob, Optional<String> rawExecution,
       Optional<String> lastEventId) {
-    Optional<String> job = rawJob.map(RequestParsing::jobName);
-    Optional<String> execution = rawExecution.map(id -> RequestParsing.executionId(id, "execution"));
+    // an empty parameter (?job=) means no filter
+    Optional<String> job = rawJob.filter(s -> !s.isEmpty()).map(RequestParsing::jobName);
+    Optional<String> execution = rawExecution.filter(s -> !s.isEmpty())
+        .map(id -> RequestParsing.executionId(id, "execution"));
     long after = RequestParsing.nonNegativeLong(lastEventId, "Last-Event-ID", 0).orElse(0L);
     // the job of each execution, learnt once per stream from its first event
     Map<String, String> jobs = new ConcurrentHashMap<>();

@@ -41,7 +41,8 @@ public final class HealthRoutes extends AllDirectives {
     }
     return completeWithFuture(journal.probe(PROBE_TIMEOUT)
         .thenApplyAsync(done -> Responses.json(200, new HealthResponse("ready")), executor)
-        .exceptionally(failure -> Responses.problem(notReady("the journal's database does not answer"))));
+        .exceptionally(failure ->
+            Responses.problem(notReady("the journal's database does not answer"))));
   }
 
   private static ApiProblem notReady(String detail) {

@@ -42,7 +42,8 @@ public final class JobsRoutes extends AllDirectives {
         pathEnd(() -> get(() -> auth.authorized(Role.viewer, caller -> list()))),
         pathPrefix(segment(), name -> concat(
             pathEnd(() -> concat(
-                put(() -> auth.authorized(Role.admin, caller -> body(b -> define(caller, name, b)))),
+                put(() -> auth.authorized(Role.admin, caller ->
+                    body(b -> define(caller, name, b)))),
                 get(() -> auth.authorized(Role.viewer, caller -> get(name))),
                 delete(() -> auth.authorized(Role.admin, caller -> delete(caller, name))))),
             path("executions", () -> post(() -> auth.authorized(Role.operator, caller ->

@@ -4,7 +4,10 @@ import dev.stepwise.engine.step.StepTypes;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
-/** Starts a Stepwise node: {@code mvn -q compile exec:java -Dexec.mainClass=dev.stepwise.http.Main}. */
+/**
+ * Starts a Stepwise node; from a clone:
+ * {@code mvn -q compile exec:java -Dexec.mainClass=dev.stepwise.http.Main}.
+ */
 public final class Main {
 
   private Main() {}

@@ -4,7 +4,7 @@ import dev.stepwise.engine.job.JobValidation;
 import java.util.Optional;
 import java.util.UUID;
 
-/** Checks of path segments, query parameters and headers; each failure is a 400 naming the field. */
+/** Checks of path segments, query parameters and headers; each failure is a 400 naming it. */
 final class RequestParsing {
 
   static final int MAX_REASON = 1_000;

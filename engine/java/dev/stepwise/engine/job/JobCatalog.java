@@ -140,7 +140,8 @@ public final class JobCatalog
     return newCommandHandlerWithReplyBuilder().forAnyState()
         .onCommand(Define.class, this::define)
         .onCommand(Delete.class, this::delete)
-        .onCommand(Get.class, (state, get) -> Effect().reply(get.replyTo(), found(state, get.name())))
+        .onCommand(Get.class, (state, get) ->
+            Effect().reply(get.replyTo(), found(state, get.name())))
         .onCommand(ListJobs.class, (state, list) ->
             Effect().reply(list.replyTo(), new Listing(List.copyOf(state.jobs().values()))))
         .build();

@@ -192,5 +192,8 @@ class StopOverHttpEndToEndIT {
         .status()).isEqualTo(400);
     assertThat(api.get("/api/events?execution=nope", api.viewer()).status()).isEqualTo(400);
     assertThat(api.get("/api/events?job=Bad%20Job", api.viewer()).status()).isEqualTo(400);
+    SseClient unfiltered = new SseClient(api, "?job=&execution=", api.viewer(), null, e -> false);
+    assertThat(unfiltered.status.get()).isEqualTo(200);
+    unfiltered.close();
   }
 }
