@@ -3,25 +3,40 @@ package dev.stepwise.http;
 import dev.stepwise.engine.ClusterMembership;
 import dev.stepwise.engine.execution.ExecutionEntity;
 import dev.stepwise.engine.execution.Executions;
+import dev.stepwise.engine.job.JobCatalog;
 import dev.stepwise.engine.step.StepTypes;
 import dev.stepwise.persistence.DatabaseSettings;
 import dev.stepwise.persistence.SchemaMigrations;
 import dev.stepwise.persistence.readside.ReadSide;
+import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.ServerBinding;
 
 /**
  * Everything a node runs, started in one place that {@code Main} and the tests share: the schema,
- * cluster membership, the sharded executions and the read side.
+ * cluster membership, the sharded executions and job catalog, the read side and the HTTP API.
+ *
+ * @param binding completes once the API is bound (or failed to bind)
  */
-public record StepwiseNode(Executions executions, ReadSide readSide) {
+public record StepwiseNode(
+    Executions executions, ReadSide readSide, CompletionStage<ServerBinding> binding) {
 
+  /** Without a configured JWT secret or key it prints one admin token for a fresh secret. */
   public static StepwiseNode init(ActorSystem<?> system, StepTypes stepTypes) {
     var config = system.settings().config();
     SchemaMigrations.migrate(DatabaseSettings.from(config));
     ClusterMembership.join(system);
     ExecutionEntity.init(system, stepTypes);
+    JobCatalog.init(system);
     ReadSide readSide = ReadSide.init(system);
-    return new StepwiseNode(
-        new Executions(system, config.getDuration("stepwise.ask-timeout")), readSide);
+    HttpSettings settings = HttpSettings.from(config);
+    Executions executions = new Executions(system, settings.askTimeout());
+    BearerTokens tokens = BearerTokens.from(settings.jwt());
+    tokens.generatedAdminToken().ifPresent(token -> System.out.println(
+        "No STEPWISE_JWT_SECRET configured: made a random one for this run.\n"
+            + "Admin token: " + token));
+    var binding = HttpServer.start(system, settings,
+        new ApiRoutes(system, settings, tokens, stepTypes, executions, readSide).route());
+    return new StepwiseNode(executions, readSide, binding);
   }
 }

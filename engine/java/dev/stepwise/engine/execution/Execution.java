@@ -7,6 +7,7 @@ import dev.stepwise.engine.job.StepDefinition;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Everything known about one execution, rebuilt from its events by {@link #apply}: the one place
@@ -44,6 +45,21 @@ public record Execution(
     return new Execution(event.executionId(), event.job(), event.definition(), event.createdBy(),
         event.retryOf(), Status.Pending, List.copyOf(runs), -1, false, null, null, event.at(),
         event.startAt(), null, null, null);
+  }
+
+  /**
+   * The execution that {@code events} describe, for audits and {@code asOf} views; empty unless
+   * they start with its {@code ExecutionCreated}.
+   */
+  public static Optional<Execution> replay(List<? extends Event> events) {
+    if (events.isEmpty() || !(events.get(0) instanceof ExecutionEntity.ExecutionCreated created)) {
+      return Optional.empty();
+    }
+    Execution execution = created(created);
+    for (Event event : events.subList(1, events.size())) {
+      execution = execution.apply(event);
+    }
+    return Optional.of(execution);
   }
 
   /** The state after {@code event}; pure, because it runs again on every replay. */

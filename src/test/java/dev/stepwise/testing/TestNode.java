@@ -48,6 +48,8 @@ public final class TestNode implements AutoCloseable {
   private TestNode(Config overrides, Map<String, CustomStep> customSteps) {
     Config config = NodeConfig.load(overrides.withFallback(ConfigFactory.parseMap(Map.of(
         "pekko.remote.artery.canonical.port", 0,
+        "stepwise.http.port", 0,
+        "stepwise.jwt.secret", "test-node-secret-test-node-secret-0123456789",
         "pekko.loglevel", "INFO"))), Map.of());
     system = ActorSystem.create(Behaviors.empty(), "stepwise", config);
     node = StepwiseNode.init(system, StepTypes.with(customSteps));

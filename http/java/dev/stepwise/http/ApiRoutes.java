@@ -1,0 +1,49 @@
+package dev.stepwise.http;
+
+import dev.stepwise.engine.execution.Executions;
+import dev.stepwise.engine.job.JobValidation;
+import dev.stepwise.engine.job.Jobs;
+import dev.stepwise.engine.step.StepTypes;
+import dev.stepwise.persistence.ExecutionJournal;
+import dev.stepwise.persistence.readside.ReadSide;
+import java.util.concurrent.Executor;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * Every route of the node, behind one exception and rejection handler (problem+json) and one
+ * request body limit.
+ */
+public final class ApiRoutes extends AllDirectives {
+
+  private final HttpSettings settings;
+  private final JobsRoutes jobs;
+  private final ExecutionsRoutes executions;
+  private final EventsRoutes events;
+  private final OpenApiRoutes openApi;
+  private final HealthRoutes health;
+
+  public ApiRoutes(ActorSystem<?> system, HttpSettings settings, BearerTokens tokens,
+      StepTypes stepTypes, Executions executionsFacade, ReadSide readSide) {
+    this.settings = settings;
+    Executor executor = system.executionContext();
+    AuthDirectives auth = new AuthDirectives(tokens);
+    ExecutionJournal journal = new ExecutionJournal(system);
+    this.jobs = new JobsRoutes(new Jobs(system, settings.askTimeout()), executionsFacade,
+        new JobValidation(stepTypes.names()), auth, executor);
+    this.executions = new ExecutionsRoutes(executionsFacade, journal, auth, settings, executor);
+    this.events = new EventsRoutes(journal, auth, settings);
+    this.openApi = new OpenApiRoutes(auth);
+    this.health = new HealthRoutes(system, journal, executor);
+  }
+
+  public Route route() {
+    return handleExceptions(Responses.exceptionHandler(), () ->
+        handleRejections(Responses.rejectionHandler(), () ->
+            withSizeLimit(settings.maxBodySize(), () -> concat(
+                pathPrefix("api", () -> concat(
+                    jobs.route(), executions.route(), events.route(), openApi.route())),
+                health.route()))));
+  }
+}

@@ -1,0 +1,95 @@
+package dev.stepwise.http;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.stepwise.engine.execution.ExecutionEntity;
+import dev.stepwise.persistence.ExecutionJournal;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling;
+import org.apache.pekko.http.javadsl.model.sse.ServerSentEvent;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.javadsl.Source;
+
+/**
+ * {@code GET /api/events}: every execution's events as Server-Sent Events, read from the journal
+ * so that the stream is cluster-wide. Each event's {@code id:} is its journal offset; a client
+ * that reconnects with {@code Last-Event-ID} gets exactly the events after it.
+ */
+public final class EventsRoutes extends AllDirectives {
+
+  private final ExecutionJournal journal;
+  private final AuthDirectives auth;
+  private final HttpSettings settings;
+
+  public EventsRoutes(ExecutionJournal journal, AuthDirectives auth, HttpSettings settings) {
+    this.journal = journal;
+    this.auth = auth;
+    this.settings = settings;
+  }
+
+  public Route route() {
+    return path("events", () -> get(() -> auth.authorized(Role.viewer, caller ->
+        parameterOptional("job", job -> parameterOptional("execution", execution ->
+            optionalHeaderValueByName("Last-Event-ID", lastId ->
+                events(job, execution, lastId)))))));
+  }
+
+  private Route events(Optional<String> rawJob, Optional<String> rawExecution,
+      Optional<String> lastEventId) {
+    // an empty parameter (?job=) means no filter
+    Optional<String> job = rawJob.filter(s -> !s.isEmpty()).map(RequestParsing::jobName);
+    Optional<String> execution = rawExecution.filter(s -> !s.isEmpty())
+        .map(id -> RequestParsing.executionId(id, "execution"));
+    long after = RequestParsing.nonNegativeLong(lastEventId, "Last-Event-ID", 0).orElse(0L);
+    // the job of each execution, learnt once per stream from its first event
+    Map<String, String> jobs = new ConcurrentHashMap<>();
+    Source<ServerSentEvent, NotUsed> events = journal.eventsAfter(after)
+        .filter(entry -> execution.map(entry.executionId()::equals).orElse(true))
+        .mapAsync(1, entry -> jobOf(entry, jobs).thenApply(j -> Pair.create(entry, j)))
+        .filter(pair -> job.map(j -> j.equals(pair.second())).orElse(true))
+        .map(pair -> toSse(pair.first(), pair.second()))
+        .keepAlive(settings.sseHeartbeat(), ServerSentEvent::heartbeat);
+    return completeOK(events, EventStreamMarshalling.toEventStream());
+  }
+
+  private CompletionStage<String> jobOf(ExecutionJournal.Entry entry, Map<String, String> jobs) {
+    if (entry.event() instanceof ExecutionEntity.ExecutionCreated created) {
+      jobs.put(entry.executionId(), created.job());
+    }
+    String known = jobs.get(entry.executionId());
+    if (known != null) {
+      return CompletableFuture.completedFuture(known);
+    }
+    return journal.jobOf(entry.executionId()).thenApply(found -> {
+      String job = found.orElse("");
+      jobs.put(entry.executionId(), job);
+      return job;
+    });
+  }
+
+  private static ServerSentEvent toSse(ExecutionJournal.Entry entry, String job) {
+    ObjectNode data = Json.MAPPER.createObjectNode();
+    data.put("offset", entry.offset());
+    data.put("executionId", entry.executionId());
+    data.put("job", job);
+    data.put("seq", entry.seq());
+    String type = entry.event().getClass().getSimpleName();
+    data.put("type", type);
+    ObjectNode fields = Json.MAPPER.valueToTree(entry.event());
+    fields.properties().forEach(field -> {
+      if (!data.has(field.getKey())) {
+        data.set(field.getKey(), field.getValue());
+      }
+    });
+    return ServerSentEvent.create(new String(Json.write(data), StandardCharsets.UTF_8),
+        Optional.of(type), Optional.of(Long.toString(entry.offset())), OptionalInt.empty());
+  }
+}
