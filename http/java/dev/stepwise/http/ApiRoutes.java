@@ -20,6 +20,7 @@ public final class ApiRoutes extends AllDirectives {
   private final HttpSettings settings;
   private final JobsRoutes jobs;
   private final ExecutionsRoutes executions;
+  private final ExecutionListRoutes lists;
   private final EventsRoutes events;
   private final OpenApiRoutes openApi;
   private final HealthRoutes health;
@@ -33,6 +34,7 @@ public final class ApiRoutes extends AllDirectives {
     this.jobs = new JobsRoutes(new Jobs(system, settings.askTimeout()), executionsFacade,
         new JobValidation(stepTypes.names()), auth, executor);
     this.executions = new ExecutionsRoutes(executionsFacade, journal, auth, settings, executor);
+    this.lists = new ExecutionListRoutes(readSide.summaries(), executionsFacade, auth, executor);
     this.events = new EventsRoutes(journal, auth, settings);
     this.openApi = new OpenApiRoutes(auth);
     this.health = new HealthRoutes(system, journal, executor);
@@ -43,7 +45,8 @@ public final class ApiRoutes extends AllDirectives {
         handleRejections(Responses.rejectionHandler(), () ->
             withSizeLimit(settings.maxBodySize(), () -> concat(
                 pathPrefix("api", () -> concat(
-                    jobs.route(), executions.route(), events.route(), openApi.route())),
+                    lists.route(), jobs.route(), executions.route(), events.route(),
+                    openApi.route())),
                 health.route()))));
   }
 }

@@ -144,7 +144,7 @@ public final class ExecutionsRoutes extends AllDirectives {
     StopMode mode = Boolean.TRUE.equals(request.force()) ? StopMode.force : StopMode.graceful;
     List<CompletableFuture<BulkStopResult>> results = ids.stream()
         .map(id -> executions.stop(id, mode, reason, caller.subject(), null)
-            .thenApplyAsync(reply -> bulkResult(id, reply), executor)
+            .thenApplyAsync(reply -> ExecutionListRoutes.result(id, reply), executor)
             .exceptionally(failure -> new BulkStopResult(id, "unanswered", null))
             .toCompletableFuture())
         .toList();
@@ -152,16 +152,6 @@ public final class ExecutionsRoutes extends AllDirectives {
         CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
             .thenApplyAsync(done -> Responses.json(200, new BulkStopResponse(
                 results.stream().map(CompletableFuture::join).toList())), executor)));
-  }
-
-  private static BulkStopResult bulkResult(String id, ExecutionEntity.StopReply reply) {
-    if (reply instanceof ExecutionEntity.StopAccepted accepted) {
-      return new BulkStopResult(id, "accepted", accepted.view().status());
-    }
-    if (reply instanceof ExecutionEntity.StopRefused refused) {
-      return new BulkStopResult(id, "refused", refused.view().status());
-    }
-    return new BulkStopResult(id, "unknown", null);
   }
 
   /**
