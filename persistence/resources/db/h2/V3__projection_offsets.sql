@@ -1,19 +1,19 @@
 -- Offsets of pekko-projection-jdbc, written in the same transaction as the rows they cover.
 CREATE TABLE IF NOT EXISTS "pekko_projection_offset_store" (
-  "PROJECTION_NAME" VARCHAR(255) NOT NULL,
-  "PROJECTION_KEY" VARCHAR(255) NOT NULL,
-  "CURRENT_OFFSET" VARCHAR(255) NOT NULL,
-  "MANIFEST" VARCHAR(4) NOT NULL,
-  "MERGEABLE" BOOLEAN NOT NULL,
-  "LAST_UPDATED" BIGINT NOT NULL,
-  PRIMARY KEY("PROJECTION_NAME", "PROJECTION_KEY")
+  "projection_name" VARCHAR(255) NOT NULL,
+  "projection_key" VARCHAR(255) NOT NULL,
+  "current_offset" VARCHAR(255) NOT NULL,
+  "manifest" VARCHAR(4) NOT NULL,
+  "mergeable" BOOLEAN NOT NULL,
+  "last_updated" BIGINT NOT NULL,
+  PRIMARY KEY("projection_name", "projection_key")
 );
-CREATE INDEX IF NOT EXISTS "PROJECTION_NAME_INDEX" ON "pekko_projection_offset_store" ("PROJECTION_NAME");
+CREATE INDEX IF NOT EXISTS "projection_name_index" ON "pekko_projection_offset_store" ("projection_name");
 
 CREATE TABLE IF NOT EXISTS "pekko_projection_management" (
-  "PROJECTION_NAME" VARCHAR(255) NOT NULL,
-  "PROJECTION_KEY" VARCHAR(255) NOT NULL,
-  "PAUSED" BOOLEAN NOT NULL,
-  "LAST_UPDATED" BIGINT NOT NULL,
-  PRIMARY KEY("PROJECTION_NAME", "PROJECTION_KEY")
+  "projection_name" VARCHAR(255) NOT NULL,
+  "projection_key" VARCHAR(255) NOT NULL,
+  "paused" BOOLEAN NOT NULL,
+  "last_updated" BIGINT NOT NULL,
+  PRIMARY KEY("projection_name", "projection_key")
 );

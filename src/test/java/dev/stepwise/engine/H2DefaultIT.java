@@ -5,12 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.stepwise.engine.execution.Status;
 import dev.stepwise.engine.job.JobDefinition;
 import dev.stepwise.engine.job.StepDefinition;
+import dev.stepwise.testing.Eventually;
 import dev.stepwise.testing.TestNode;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The embedded H2 default: a node creates its schema, runs executions and restarts on it. */
+/**
+ * The embedded H2 default: a node migrates its schema, runs executions, keeps its read side and
+ * restarts on it.
+ */
 class H2DefaultIT {
 
   @TempDir Path dataDir;
@@ -26,6 +30,9 @@ class H2DefaultIT {
     try (TestNode again = TestNode.onH2(dataDir)) {
       assertThat(again.view(id).status()).isEqualTo(Status.Success);
       assertThat(again.journalTypes(id)).endsWith("StepSucceeded", "ExecutionSucceeded");
+      Eventually.await("the read side on H2 lists it", TestNode.WAIT, () ->
+          again.summaries().list("Success", null, 10, null).toCompletableFuture().join()
+              .items().stream().anyMatch(s -> s.id().equals(id)));
     }
   }
 }
