@@ -68,6 +68,15 @@ public final class ExecutionJournal {
             .map(e -> ((ExecutionEntity.ExecutionCreated) e).job()));
   }
 
+  /** Ids of every execution in the journal, in no particular order. */
+  public CompletionStage<List<String>> executionIds() {
+    String prefix = ExecutionEntity.ENTITY_KEY.name() + "|";
+    return journal.currentPersistenceIds()
+        .filter(pid -> pid.startsWith(prefix))
+        .map(pid -> pid.substring(prefix.length()))
+        .runWith(Sink.seq(), system);
+  }
+
   /** Every execution's events after {@code afterOffset}, live, never ending. */
   public Source<Entry, NotUsed> eventsAfter(long afterOffset) {
     return journal.eventsByTag(ExecutionEntity.TAG, Offset.sequence(afterOffset))

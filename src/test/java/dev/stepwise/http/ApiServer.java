@@ -82,6 +82,10 @@ final class ApiServer implements AutoCloseable {
     this(Map.of());
   }
 
+  ActorSystem<Void> system() {
+    return system;
+  }
+
   int port() {
     return port;
   }
