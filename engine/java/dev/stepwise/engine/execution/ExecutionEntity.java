@@ -257,6 +257,12 @@ public final class ExecutionEntity
     return RetentionCriteria.snapshotEvery(100, 2);
   }
 
+  /** An ended execution is snapshotted at once, so that retention may prune its journal. */
+  @Override
+  public boolean shouldSnapshot(State state, Event event, long sequenceNr) {
+    return event instanceof Terminal;
+  }
+
   @Override
   public EventHandler<State, Event> eventHandler() {
     return newEventHandlerBuilder()

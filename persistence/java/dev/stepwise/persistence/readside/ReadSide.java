@@ -3,7 +3,10 @@ package dev.stepwise.persistence.readside;
 import com.typesafe.config.Config;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.stepwise.persistence.DatabaseSettings;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.Done;
+import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -15,12 +18,14 @@ public record ReadSide(HikariDataSource dataSource, ExecutionSummaries summaries
     Config config = system.settings().config();
     HikariDataSource dataSource = ReadSideDataSource.create(DatabaseSettings.from(config),
         config.getInt("stepwise.read-side.max-connections"));
-    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
-        "close-read-side-pool", () -> {
-          dataSource.close();
-          return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
-        });
     ExecutionSummaryProjection.init(system, dataSource);
+    Optional<Cancellable> retention = JournalRetention.schedule(system, dataSource);
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
+        "close-read-side", () -> {
+          retention.ifPresent(Cancellable::cancel);
+          dataSource.close();
+          return CompletableFuture.completedFuture(Done.getInstance());
+        });
     var blocking = system.dispatchers().lookup(
         DispatcherSelector.fromConfig("stepwise.read-side.dispatcher"));
     return new ReadSide(dataSource, new ExecutionSummaries(dataSource, blocking));

@@ -22,16 +22,16 @@ class SchemaMigrationsIT {
     DatabaseSettings db = postgres();
     String first = SchemaMigrations.migrate(db);
     String second = SchemaMigrations.migrate(db);
-    assertThat(first).isEqualTo(second).isEqualTo("3");
-    assertThat(count(db, "SELECT count(*) FROM flyway_schema_history WHERE success")).isEqualTo(3);
+    assertThat(first).isEqualTo(second).isEqualTo("4");
+    assertThat(count(db, "SELECT count(*) FROM flyway_schema_history WHERE success")).isEqualTo(4);
     assertThat(count(db, "SELECT count(*) FROM execution_summary")).isZero();
   }
 
   @Test
   void migratingTwiceIsHarmlessOnH2() throws Exception {
     DatabaseSettings db = new DatabaseSettings("jdbc:h2:file:" + dir.resolve("db") , "sa", "", 2);
-    assertThat(SchemaMigrations.migrate(db)).isEqualTo("3");
-    assertThat(SchemaMigrations.migrate(db)).isEqualTo("3");
+    assertThat(SchemaMigrations.migrate(db)).isEqualTo("4");
+    assertThat(SchemaMigrations.migrate(db)).isEqualTo("4");
     assertThat(count(db, "SELECT count(*) FROM \"pekko_projection_offset_store\"")).isZero();
   }
 
@@ -48,7 +48,7 @@ class SchemaMigrationsIT {
     }
     assertThatThrownBy(() -> SchemaMigrations.migrate(db))
         .hasMessageContaining("schema version 99")
-        .hasMessageContaining("newer than this node understands (3)");
+        .hasMessageContaining("newer than this node understands (4)");
   }
 
   private static DatabaseSettings postgres() {

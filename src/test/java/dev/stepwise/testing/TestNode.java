@@ -62,7 +62,13 @@ public final class TestNode implements AutoCloseable {
   }
 
   public static TestNode on(TestDatabase.Credentials database, Map<String, CustomStep> custom) {
-    Map<String, Object> settings = new HashMap<>();
+    return on(database, custom, Map.of());
+  }
+
+  /** A node journaling to {@code database}, with {@code settings} over application.conf. */
+  public static TestNode on(TestDatabase.Credentials database, Map<String, CustomStep> custom,
+      Map<String, Object> extra) {
+    Map<String, Object> settings = new HashMap<>(extra);
     settings.put("stepwise.database.url", database.url());
     settings.put("stepwise.database.user", database.user());
     settings.put("stepwise.database.password", database.password());
