@@ -39,7 +39,8 @@ import org.apache.pekko.stream.javadsl.Sink;
  */
 public final class TestNode implements AutoCloseable {
 
-  public static final Duration WAIT = Duration.ofSeconds(20);
+  /** A deadline, not a pause: generous, because a loaded 2-core machine is slow. */
+  public static final Duration WAIT = Duration.ofSeconds(60);
 
   private final ActorSystem<Void> system;
   private final Executions executions;
@@ -53,7 +54,7 @@ public final class TestNode implements AutoCloseable {
         "pekko.loglevel", "INFO"))), Map.of());
     system = ActorSystem.create(Behaviors.empty(), "stepwise", config);
     node = StepwiseNode.init(system, StepTypes.with(customSteps));
-    executions = new Executions(system, Duration.ofSeconds(15));
+    executions = new Executions(system, Duration.ofSeconds(30));
   }
 
   /** A node journaling to {@code database}. */
