@@ -29,6 +29,10 @@ public final class Gates implements CustomStep {
       result.complete(new StepResult(false, 1, "gate output", why));
     }
 
+    public boolean isCancelled() {
+      return cancelled.isDone();
+    }
+
     /** Whether the engine told the step to stop (force stop, escalation, deadline). */
     public boolean awaitCancelled(Duration within) {
       try {
@@ -53,11 +57,16 @@ public final class Gates implements CustomStep {
   /** Waits until the given attempt of the step has started, and returns its gate. */
   public Gate await(String executionId, String step, int attempt) {
     try {
-      return slot(executionId, step, attempt).get(10, TimeUnit.SECONDS);
+      return slot(executionId, step, attempt).get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new AssertionError("attempt " + attempt + " of step '" + step + "' of " + executionId
-          + " did not start within 10 s", e);
+          + " did not start within 30 s", e);
     }
+  }
+
+  /** The gate of that attempt if it has started, else null. */
+  public Gate peek(String executionId, String step, int attempt) {
+    return slot(executionId, step, attempt).getNow(null);
   }
 
   public boolean started(String executionId, String step, int attempt) {
