@@ -27,6 +27,7 @@ import org.apache.pekko.http.javadsl.server.Directives;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.apache.pekko.http.javadsl.model.headers.RetryAfter;
 import org.apache.pekko.pattern.AskTimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +42,8 @@ public final class Responses {
       MediaTypes.applicationWithFixedCharset("problem+json", HttpCharsets.UTF_8));
 
   private static final Logger LOG = LoggerFactory.getLogger(Responses.class);
+
+  static final long RETRY_AFTER_SECONDS = 5;
 
   private Responses() {}
 
@@ -70,12 +73,29 @@ public final class Responses {
           "the request body is larger than " + size.limit() + " bytes", Map.of()));
     }
     if (cause instanceof AskTimeoutException || cause instanceof TimeoutException) {
-      return problem(new ApiProblem(503, "unavailable", "Service unavailable",
-          "the engine did not answer in time; try again", Map.of()));
+      return unavailable("the engine did not answer in time; try again");
+    }
+    if (causedBySql(cause)) {
+      return unavailable("the database cannot be reached right now; try again");
     }
     LOG.error("request failed", cause);
     return problem(new ApiProblem(500, "internal", "Internal server error",
         "the node failed to answer; see its log", Map.of()));
+  }
+
+  /** 503 with Retry-After: what a client should do is wait a moment and ask again. */
+  static HttpResponse unavailable(String detail) {
+    return problem(new ApiProblem(503, "unavailable", "Service unavailable", detail, Map.of()))
+        .addHeader(RetryAfter.create(RETRY_AFTER_SECONDS));
+  }
+
+  private static boolean causedBySql(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof java.sql.SQLException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static Throwable unwrap(Throwable failure) {
