@@ -8,10 +8,13 @@ import org.flywaydb.core.api.output.MigrateResult;
 
 /**
  * Brings the database schema (journal, snapshots, read side, projection offsets) to the version
- * this node understands, with the versioned scripts under {@code db/<dialect>/}. Running it again
+ * this node understands, with the versioned scripts under {@code db/common/} and {@code db/<dialect>/}. Running it again
  * changes nothing; a schema newer than this node is refused, since this node would misread it.
  */
 public final class SchemaMigrations {
+
+  /** Scripts whose SQL both dialects read alike; the dialect folders hold the rest. */
+  static final String COMMON_MIGRATIONS = "classpath:db/common";
 
   private SchemaMigrations() {}
 
@@ -33,7 +36,7 @@ public final class SchemaMigrations {
   private static Flyway flyway(DatabaseSettings settings) {
     return Flyway.configure()
         .dataSource(settings.url(), settings.user(), settings.password())
-        .locations(settings.dialect().migrations())
+        .locations(COMMON_MIGRATIONS, settings.dialect().migrations())
         // databases created before migrations existed hold V1's tables already; V1 is idempotent
         .baselineOnMigrate(true)
         .baselineVersion("0")
