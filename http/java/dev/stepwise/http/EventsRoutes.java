@@ -49,12 +49,13 @@ public final class EventsRoutes extends AllDirectives {
     Optional<String> execution = rawExecution.filter(s -> !s.isEmpty())
         .map(id -> RequestParsing.executionId(id, "execution"));
     long after = RequestParsing.nonNegativeLong(lastEventId, "Last-Event-ID", 0).orElse(0L);
-    // the job of each execution, learnt once per stream from its first event
+    // the job of each running execution, learnt once per stream from its first event
     Map<String, String> jobs = new ConcurrentHashMap<>();
     Source<ServerSentEvent, NotUsed> events = journal.eventsAfter(after)
         .filter(entry -> execution.map(entry.executionId()::equals).orElse(true))
         .mapAsync(1, entry -> jobOf(entry, jobs).thenApply(j -> Pair.create(entry, j)))
         .filter(pair -> job.map(j -> j.equals(pair.second())).orElse(true))
+        .map(pair -> forgetEnded(pair, jobs))
         .map(pair -> toSse(pair.first(), pair.second()))
         .keepAlive(settings.sseHeartbeat(), ServerSentEvent::heartbeat);
     return completeOK(events, EventStreamMarshalling.toEventStream());
@@ -73,6 +74,15 @@ public final class EventsRoutes extends AllDirectives {
       jobs.put(entry.executionId(), job);
       return job;
     });
+  }
+
+  /** An ended execution sends no more events, so a long-lived stream forgets its job. */
+  private static Pair<ExecutionJournal.Entry, String> forgetEnded(
+      Pair<ExecutionJournal.Entry, String> pair, Map<String, String> jobs) {
+    if (pair.first().event() instanceof ExecutionEntity.Terminal) {
+      jobs.remove(pair.first().executionId());
+    }
+    return pair;
   }
 
   private static ServerSentEvent toSse(ExecutionJournal.Entry entry, String job) {
