@@ -23,8 +23,8 @@ class OpenApiIT {
 
   static final List<String> METHODS = List.of("GET", "PUT", "POST", "DELETE", "PATCH");
   /** DESIGN §7 paths this issue leaves out; neither the document nor the server may have them. */
-  static final List<String> NOT_BUILT = List.of("/api/executions", "/api/dead-letters",
-      "/api/jobs/{name}/stop", "/metrics", "/api", "/", "/health");
+  static final List<String> NOT_BUILT = List.of(
+      "/api/jobs/{name}/stop", "/metrics", "/api", "/health");
 
   static ApiServer api;
   static JsonNode document;
