@@ -23,6 +23,7 @@ public final class ApiRoutes extends AllDirectives {
   private final EventsRoutes events;
   private final OpenApiRoutes openApi;
   private final HealthRoutes health;
+  private final ExecutionListRoutes executionList;
 
   public ApiRoutes(ActorSystem<?> system, HttpSettings settings, BearerTokens tokens,
       StepTypes stepTypes, Executions executionsFacade, ReadSide readSide) {
@@ -36,14 +37,16 @@ public final class ApiRoutes extends AllDirectives {
     this.events = new EventsRoutes(journal, auth, settings);
     this.openApi = new OpenApiRoutes(auth);
     this.health = new HealthRoutes(system, journal, executor);
+    this.executionList = new ExecutionListRoutes(readSide.summaries(), auth, executor);
   }
 
   public Route route() {
     return handleExceptions(Responses.exceptionHandler(), () ->
         handleRejections(Responses.rejectionHandler(), () ->
             withSizeLimit(settings.maxBodySize(), () -> concat(
-                pathPrefix("api", () -> concat(
-                    jobs.route(), executions.route(), events.route(), openApi.route())),
-                health.route()))));
+                pathPrefix("api", () -> concat(jobs.route(), executions.route(),
+                    executionList.route(), events.route(), openApi.route())),
+                health.route(),
+                new WebRoutes().route()))));
   }
 }
