@@ -159,6 +159,7 @@ async function readStream(signal) {
     try {
       const headers = { Authorization: 'Bearer ' + session.token, Accept: 'text/event-stream' };
       if (stream.lastEventId) headers['Last-Event-ID'] = stream.lastEventId;
+      $('live').dataset.resumedFrom = stream.lastEventId || '';
       const response = await fetch('/api/events', { headers, signal, cache: 'no-store' });
       if (response.status === 401) {
         signOut('The server refused the token on the event stream. Sign in again.');
@@ -208,6 +209,7 @@ async function readEvents(body, signal) {
 function dispatch(event) {
   if (event.id) {
     stream.lastEventId = event.id;
+    $('live').dataset.lastEventId = event.id;
     sessionStorage.setItem('stepwise.lastEventId', event.id);
   }
   let data;
@@ -672,7 +674,7 @@ function detailView(id) {
         title: may('operator') ? 'Start a new execution of the same definition' : roleHint(),
         onclick: () => retry(view.id) }, 'Retry'));
     }
-    summary.replaceChildren(h('div', { class: 'panel' },
+    summary.replaceChildren(h('div', { class: 'panel cols' }, h('div', {},
       h('div', { class: 'toolbar' }, h('span', { id: 'detail-status' }, badge(view.status)),
         h('span', {}, 'Job ', h('a', { href: '#/jobs/' + encodeURIComponent(view.job) }, view.job)),
         h('span', { class: 'spacer' }), actions),
@@ -682,10 +684,10 @@ function detailView(id) {
         ['Error', view.error],
         ['Retry of', view.retryOf ? h('a', { href: '#/executions/' + view.retryOf, class: 'mono' },
           view.retryOf) : null],
-        ['Reflects event', String(view.sequenceNr)]])));
+        ['Reflects event', String(view.sequenceNr)]])), cancel));
     const c = view.cancellation;
-    cancel.replaceChildren(h('h2', {}, 'Cancellation'), c
-      ? h('div', { class: 'panel' }, facts([['Mode', c.mode], ['Reason', c.reason],
+    cancel.replaceChildren(h('h2', { class: 'flush' }, 'Cancellation'), c
+      ? h('div', {}, facts([['Mode', c.mode], ['Reason', c.reason],
         ['Requested by', c.requestedBy], ['Requested at', time(c.requestedAt)],
         ['Grace deadline', c.graceDeadline ? time(c.graceDeadline) : null],
         ['Escalated by', c.escalatedBy], ['Escalation reason', c.escalationReason],
@@ -789,7 +791,7 @@ function detailView(id) {
   });
   const previous = teardown;
   setView('executions', h('p', {}, h('a', { href: '#/executions' }, '← Executions')), heading,
-    asOfBar, summary, h('div', { class: 'cols' }, h('div', {}, steps, cancel), history));
+    asOfBar, summary, h('div', { class: 'cols' }, steps, history));
   teardown = () => { previous(); clearTimeout(timer); };
   refresh();
 }
