@@ -53,7 +53,8 @@ class WebPageIT {
   static final Path CHROMEDRIVER = Path.of(System.getProperty("stepwise.test.chromedriver",
       "/usr/bin/chromedriver"));
   static final Path SCREENSHOTS = Path.of("target", "screenshots");
-  static final Duration WAIT = Duration.ofSeconds(30);
+  /** Deadlines, not pauses: generous, because the machine may be shared and busy. */
+  static final Duration WAIT = Duration.ofSeconds(60);
 
   static ApiServer api;
   static Path gate;
@@ -75,7 +76,9 @@ class WebPageIT {
     if (!browserPresent) {
       return;
     }
-    api = new ApiServer(Map.of("stepwise.http.sse-heartbeat", "1s"));
+    // a busy machine must slow the test down, not fail it with the default 10 s ask timeout
+    api = new ApiServer(Map.of("stepwise.http.sse-heartbeat", "1s",
+        "stepwise.ask-timeout", "25s"));
     gate = dir.resolve("gate");
     // step one waits for the gate file, so a graceful stop stays Cancelling until the test
     // opens it; step two must then never run
