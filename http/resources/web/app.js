@@ -488,8 +488,15 @@ function listView(params, deadLetters) {
       actions.append(h('button', {
         type: 'button', class: 'retry', disabled: !may('operator'),
         title: may('operator') ? 'Start a new execution of the same definition' : roleHint(),
-        onclick: () => retry(data.id),
+        onclick: () => retry(data.id, (view) => {
+          data.retriedBy = view.id;
+          render(state.rows.get(data.id));
+        }),
       }, 'Retry'));
+      if (data.retriedBy) {
+        actions.append(' ', h('a', { href: '#/executions/' + data.retriedBy, class: 'retried' },
+          'retried as ' + shortId(data.retriedBy)));
+      }
     } else if (!TERMINAL.has(data.status)) {
       actions.append(stopMenu(data, (view) => applyView(view)));
     }
@@ -637,9 +644,10 @@ function listView(params, deadLetters) {
   load();
 }
 
-async function retry(id) {
+async function retry(id, after) {
   try {
     const view = await api('POST', '/api/executions/' + encodeURIComponent(id) + '/retry');
+    if (after) after(view);
     notify('Retry started: execution ' + shortId(view.id) + ' (' + view.status + ').', false,
       { href: '#/executions/' + view.id, text: 'Open it' });
   } catch (error) {

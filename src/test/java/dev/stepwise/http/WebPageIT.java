@@ -280,6 +280,10 @@ class WebPageIT {
     assertThat(deadRow.getAttribute("data-status")).isEqualTo("DeadLetter");
     deadRow.findElement(By.cssSelector("button.retry")).click();
     wait.until(d -> text("#notice").contains("Retry started"));
+    String retriedAs = wait.until(d -> row(failed).findElement(By.cssSelector("a.retried")))
+        .getAttribute("href");
+    assertThat(api.get("/api/executions/" + retriedAs.substring(retriedAs.lastIndexOf('/') + 1),
+        operator).json().path("retryOf").asText()).isEqualTo(failed);
     screenshot("dead-letters.png");
 
     browser.findElement(By.cssSelector("#nav a[data-section='executions']")).click();
