@@ -184,6 +184,7 @@ class WebPageIT {
     browser.findElement(By.id("confirm-reason")).sendKeys("not today");
     browser.findElement(By.id("confirm-ok")).click();
     awaitRow(graceful, "Cancelling");
+    screenshot("list-live.png");
     // the step ends on its own once the gate opens; Cancelled arrives over the stream
     Files.createFile(gate);
     awaitRow(graceful, "Cancelled");
