@@ -24,6 +24,7 @@ public final class ApiRoutes extends AllDirectives {
   private final EventsRoutes events;
   private final OpenApiRoutes openApi;
   private final HealthRoutes health;
+  private final WebRoutes web = new WebRoutes();
 
   public ApiRoutes(ActorSystem<?> system, HttpSettings settings, BearerTokens tokens,
       StepTypes stepTypes, Executions executionsFacade, ReadSide readSide) {
@@ -47,6 +48,7 @@ public final class ApiRoutes extends AllDirectives {
                 pathPrefix("api", () -> concat(
                     lists.route(), jobs.route(), executions.route(), events.route(),
                     openApi.route())),
-                health.route()))));
+                health.route(),
+                web.route()))));
   }
 }
