@@ -31,10 +31,17 @@ public final class WebRoutes extends AllDirectives {
       RawHeader.create("Referrer-Policy", "no-referrer"),
       RawHeader.create("Cache-Control", "no-cache"));
 
+  /**
+   * The paths are matched before the method: a {@code get} that matched first would cancel the
+   * API's "method not allowed" rejections and turn its 405s into 404s.
+   */
   public Route route() {
-    return get(() -> respondWithHeaders(HEADERS, () -> concat(
-        pathSingleSlash(() -> getFromResource(FOLDER + "index.html")),
-        path(segment(), name -> ASSETS.contains(name)
-            ? getFromResource(FOLDER + name) : reject()))));
+    return concat(
+        pathSingleSlash(() -> file("index.html")),
+        path(segment(), name -> ASSETS.contains(name) ? file(name) : reject()));
+  }
+
+  private Route file(String name) {
+    return get(() -> respondWithHeaders(HEADERS, () -> getFromResource(FOLDER + name)));
   }
 }
