@@ -24,6 +24,7 @@ public record StepwiseNode(
   /** Without a configured JWT secret or key it prints one admin token for a fresh secret. */
   public static StepwiseNode init(ActorSystem<?> system, StepTypes stepTypes) {
     var config = system.settings().config();
+    NodeConfig.requireSharedDatabaseForClusters(config);
     SchemaMigrations.migrate(DatabaseSettings.from(config));
     ClusterMembership.join(system);
     ExecutionEntity.init(system, stepTypes);
@@ -35,8 +36,11 @@ public record StepwiseNode(
     tokens.generatedAdminToken().ifPresent(token -> System.out.println(
         "No STEPWISE_JWT_SECRET configured: made a random one for this run.\n"
             + "Admin token: " + token));
-    var binding = HttpServer.start(system, settings,
-        new ApiRoutes(system, settings, tokens, stepTypes, executions, readSide).route());
+    // The cluster view is tried first: it matches /api/cluster only, and ApiRoutes answers 404
+    // itself for any path it lacks.
+    var binding = HttpServer.start(system, settings, new ClusterRoutes(system,
+            new AuthDirectives(tokens), settings.askTimeout()).route()
+        .orElse(new ApiRoutes(system, settings, tokens, stepTypes, executions, readSide).route()));
     return new StepwiseNode(executions, readSide, binding);
   }
 }
