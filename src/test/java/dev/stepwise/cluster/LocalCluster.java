@@ -409,6 +409,51 @@ final class LocalCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * Polls the executions' histories (read from the journal; no execution is woken by it) through
+   * running nodes in turn until {@code done} holds for each; returns the last histories.
+   */
+  Map<String, List<String>> awaitHistories(String what, List<String> ids,
+      java.util.function.Predicate<List<String>> done, Duration within) {
+    Map<String, List<String>> histories = new LinkedHashMap<>();
+    long deadline = System.nanoTime() + within.toNanos();
+    int turn = 0;
+    while (true) {
+      for (String id : ids) {
+        if (histories.containsKey(id) && done.test(histories.get(id))) {
+          continue;
+        }
+        List<Node> up = nodes.stream().filter(Node::running).toList();
+        Node via = up.get(turn++ % up.size());
+        Answer answer = get(via.index, "/api/executions/" + id + "/history", admin);
+        if (answer.status() == 200) {
+          List<String> types = new ArrayList<>();
+          answer.json().get("events").forEach(event -> types.add(event.get("type").asText()));
+          histories.put(id, types);
+        }
+      }
+      if (ids.stream().allMatch(id -> histories.containsKey(id)
+          && done.test(histories.get(id)))) {
+        return histories;
+      }
+      if (System.nanoTime() > deadline) {
+        Map<String, List<String>> open = new LinkedHashMap<>();
+        ids.stream().filter(id -> !histories.containsKey(id) || !done.test(histories.get(id)))
+            .forEach(id -> open.put(id, histories.get(id)));
+        throw new AssertionError("not within " + within.toSeconds() + " s: " + what
+            + "; still open: " + open);
+      }
+      pause(Duration.ofMillis(300));
+    }
+  }
+
+  static final Set<String> TERMINAL_EVENTS = Set.of("ExecutionSucceeded", "ExecutionFailed",
+      "ExecutionDeadLettered", "ExecutionTimedOut", "ExecutionCancelled");
+
+  static long terminalEvents(List<String> history) {
+    return history.stream().filter(TERMINAL_EVENTS::contains).count();
+  }
+
   static void pause(Duration duration) {
     try {
       Thread.sleep(duration.toMillis());
