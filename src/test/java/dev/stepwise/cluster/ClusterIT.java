@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.stepwise.cluster.LocalCluster.Answer;
 import dev.stepwise.testing.Eventually;
+import dev.stepwise.testing.Processes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,6 +13,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntPredicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -64,7 +69,7 @@ class ClusterIT {
    * {@code wanted} accepts (a different node than {@code via}, or a given one); force-stops the
    * others, which sharding happened to place elsewhere.
    */
-  static String[] startRunningOn(String job, int via, java.util.function.IntPredicate wanted) {
+  static String[] startRunningOn(String job, int via, IntPredicate wanted) {
     List<String> strays = new ArrayList<>();
     try {
       for (int tries = 0; tries < 40; tries++) {
@@ -133,14 +138,14 @@ class ClusterIT {
           + cluster.shellStep("two", "touch " + roughDir.resolve("two")) + "]}");
       String rough = startRunningOn("rough", c, host -> host == b)[0];
       Eventually.await("bash and both sleeps of the forced execution run", WAIT,
-          () -> dev.stepwise.testing.Processes.withEnv("MARK", mark).size() == 3);
+          () -> Processes.withEnv("MARK", mark).size() == 3);
       Answer killed = cluster.send(a, "POST", "/api/executions/" + rough + "/stop?force=true",
           operator, "{\"reason\":\"runaway\"}");
       assertThat(killed.status()).isEqualTo(202);
       assertThat(killed.json().get("status").asText()).isEqualTo("Cancelled");
       assertThat(killed.json().at("/cancellation/mode").asText()).isEqualTo("force");
       assertThat(killed.json().at("/steps/0/status").asText()).isEqualTo("Interrupted");
-      assertThat(dev.stepwise.testing.Processes.withEnv("MARK", mark)).isEmpty();
+      assertThat(Processes.withEnv("MARK", mark)).isEmpty();
       assertThat(roughDir.resolve("two")).doesNotExist();
       assertThat(cluster.history(b, rough)).containsExactly("ExecutionCreated",
           "ExecutionStarted", "StepStarted", "StopRequested", "StepInterrupted",
@@ -208,7 +213,7 @@ class ClusterIT {
     Map<String, List<String>> resumed = cluster.awaitHistories(
         "the dead node's executions resume on the survivors", thirty,
         h -> h.contains("StepInterrupted") && h.lastIndexOf("StepStarted") > h.indexOf(
-            "StepInterrupted"), Duration.ofSeconds(60));
+            "StepInterrupted"), Duration.ofSeconds(90));
     double failoverSeconds = (System.nanoTime() - killedAt) / 1e9;
     resumed.values().forEach(h -> assertThat(h).containsExactly("ExecutionCreated",
         "ExecutionStarted", "StepStarted", "StepInterrupted", "StepStarted"));
@@ -262,10 +267,10 @@ class ClusterIT {
     cluster.defineJob(0, "steady", "{\"steps\":["
         + cluster.shellStep("work", "sleep 2") + "," + cluster.shellStep("done", "echo done")
         + "]}");
-    List<String> accepted = new java.util.concurrent.CopyOnWriteArrayList<>();
-    java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
-    java.util.concurrent.atomic.AtomicInteger restarting = new java.util.concurrent.atomic.AtomicInteger(-1);
-    java.util.concurrent.atomic.AtomicBoolean streaming = new java.util.concurrent.atomic.AtomicBoolean(true);
+    List<String> accepted = new CopyOnWriteArrayList<>();
+    AtomicInteger refused = new AtomicInteger();
+    AtomicInteger restarting = new AtomicInteger(-1);
+    AtomicBoolean streaming = new AtomicBoolean(true);
     Thread stream = new Thread(() -> {
       int turn = 0;
       while (streaming.get()) {
@@ -288,7 +293,8 @@ class ClusterIT {
     try {
       for (int node : LocalCluster.indexes(3)) {
         int before = accepted.size();
-        Eventually.await("executions keep being accepted", WAIT, () -> accepted.size() > before + 5);
+        Eventually.await("executions keep being accepted", WAIT,
+            () -> accepted.size() > before + 5);
         restarting.set(node);
         cluster.stop(node);
         cluster.restart(node);

@@ -16,6 +16,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,6 +26,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -41,7 +43,7 @@ final class LocalCluster implements AutoCloseable {
   static final String SECRET = "cluster-test-secret-cluster-test-secret-0123456789";
   /** Shell steps of the tests' jobs carry this variable, so leftovers can be found and killed. */
   static final String STEP_MARKER = "CLUSTER_TEST_RUN";
-  static final Duration START_WAIT = Duration.ofSeconds(90);
+  static final Duration START_WAIT = Duration.ofSeconds(120);
   static final Set<String> TERMINAL =
       Set.of("Success", "Failed", "Timeout", "DeadLetter", "Cancelled");
 
@@ -165,6 +167,10 @@ final class LocalCluster implements AutoCloseable {
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         // small, quick-starting JVMs: three of them share two cores with the test
         "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
+        // on a shared, overloaded machine a starved JVM must neither fail to start its logger
+        // (5 s by default) nor be taken for dead after 3 s without a heartbeat
+        "-Dpekko.logger-startup-timeout=30s",
+        "-Dpekko.cluster.failure-detector.acceptable-heartbeat-pause=6s",
         "-cp", System.getProperty("surefire.test.class.path",
             System.getProperty("java.class.path")), Main.class.getName())
         .redirectErrorStream(true)
@@ -185,7 +191,7 @@ final class LocalCluster implements AutoCloseable {
     env.put("STEPWISE_CLUSTER_STABLE_AFTER", "4s");
     try {
       Files.writeString(node.log, "---- starting " + node + "\n",
-          java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+          StandardOpenOption.CREATE, StandardOpenOption.APPEND);
       node.process = builder.start();
     } catch (IOException e) {
       throw new IllegalStateException("could not start " + node, e);
@@ -209,10 +215,24 @@ final class LocalCluster implements AutoCloseable {
     awaitExit(node(index), Duration.ofSeconds(20));
   }
 
-  /** SIGTERM: coordinated shutdown leaves the cluster and hands the node's shards over. */
+  /**
+   * SIGTERM: coordinated shutdown leaves the cluster and hands the node's shards over. Checks
+   * the node's log for the end of a graceful leave, so that a node that merely died (and was
+   * downed by the others) does not pass for one that left.
+   */
   void stop(int index) {
-    node(index).process.destroy();
-    awaitExit(node(index), Duration.ofSeconds(60));
+    Node node = node(index);
+    node.process.destroy();
+    awaitExit(node, Duration.ofSeconds(60));
+    try {
+      String log = Files.readString(node.log);
+      String lastRun = log.substring(log.lastIndexOf("---- starting "));
+      if (!lastRun.contains("Exiting completed")) {
+        throw new AssertionError(node + " did not leave the cluster gracefully; see " + node.log);
+      }
+    } catch (IOException e) {
+      throw new AssertionError("cannot read " + node.log, e);
+    }
   }
 
   private void awaitExit(Node node, Duration within) {
@@ -414,7 +434,7 @@ final class LocalCluster implements AutoCloseable {
    * running nodes in turn until {@code done} holds for each; returns the last histories.
    */
   Map<String, List<String>> awaitHistories(String what, List<String> ids,
-      java.util.function.Predicate<List<String>> done, Duration within) {
+      Predicate<List<String>> done, Duration within) {
     Map<String, List<String>> histories = new LinkedHashMap<>();
     long deadline = System.nanoTime() + within.toNanos();
     int turn = 0;
