@@ -8,6 +8,7 @@ import dev.stepwise.engine.step.StepTypes;
 import dev.stepwise.persistence.DatabaseSettings;
 import dev.stepwise.persistence.SchemaMigrations;
 import dev.stepwise.persistence.readside.ReadSide;
+import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.ServerBinding;
@@ -25,7 +26,7 @@ public record StepwiseNode(
   public static StepwiseNode init(ActorSystem<?> system, StepTypes stepTypes) {
     var config = system.settings().config();
     NodeConfig.requireSharedDatabaseForClusters(config);
-    SchemaMigrations.migrate(DatabaseSettings.from(config));
+    migrateSchema(system, DatabaseSettings.from(config));
     ClusterMembership.join(system);
     ExecutionEntity.init(system, stepTypes);
     JobCatalog.init(system);
@@ -42,5 +43,35 @@ public record StepwiseNode(
             new AuthDirectives(tokens), settings.askTimeout()).route()
         .orElse(new ApiRoutes(system, settings, tokens, stepTypes, executions, readSide).route()));
     return new StepwiseNode(executions, readSide, binding);
+  }
+
+  /**
+   * The nodes of a new cluster start together on one empty database, and Flyway's first run on
+   * an empty database is not safe against another node's: the loser fails with "Unable to
+   * baseline schema history table ... as it already exists, and is empty". It tries again once
+   * the winner is done, and then finds the schema migrated. A newer schema is refused at once.
+   */
+  static void migrateSchema(ActorSystem<?> system, DatabaseSettings database) {
+    Duration[] pauses = {Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2),
+        Duration.ofSeconds(4)};
+    for (int attempt = 0; ; attempt++) {
+      try {
+        SchemaMigrations.migrate(database);
+        return;
+      } catch (IllegalStateException e) {
+        if (attempt == pauses.length || e.getMessage().contains("newer than this node")) {
+          throw e;
+        }
+        system.log().warn("schema migration failed, trying again in {} ms: {}",
+            pauses[attempt].toMillis(), e.getMessage());
+        try {
+          // the node has not started anything yet: waiting here blocks nothing else
+          Thread.sleep(pauses[attempt].toMillis());
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
   }
 }
