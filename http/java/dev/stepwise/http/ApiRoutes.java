@@ -24,6 +24,7 @@ public final class ApiRoutes extends AllDirectives {
   private final EventsRoutes events;
   private final OpenApiRoutes openApi;
   private final HealthRoutes health;
+  private final ClusterRoutes cluster;
   private final WebRoutes web = new WebRoutes();
 
   public ApiRoutes(ActorSystem<?> system, HttpSettings settings, BearerTokens tokens,
@@ -39,6 +40,7 @@ public final class ApiRoutes extends AllDirectives {
     this.events = new EventsRoutes(journal, auth, settings);
     this.openApi = new OpenApiRoutes(auth);
     this.health = new HealthRoutes(system, journal, executor);
+    this.cluster = new ClusterRoutes(system, auth, settings.askTimeout());
   }
 
   public Route route() {
@@ -47,7 +49,7 @@ public final class ApiRoutes extends AllDirectives {
             withSizeLimit(settings.maxBodySize(), () -> concat(
                 pathPrefix("api", () -> concat(
                     lists.route(), jobs.route(), executions.route(), events.route(),
-                    openApi.route())),
+                    openApi.route(), cluster.route())),
                 health.route(),
                 web.route()))));
   }

@@ -2,6 +2,7 @@ package dev.stepwise.http;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.stepwise.persistence.Dialect;
 import dev.stepwise.persistence.JournalConfig;
 import java.util.Arrays;
 import java.util.List;
@@ -30,5 +31,22 @@ public final class NodeConfig {
           .withFallback(config);
     }
     return JournalConfig.forDialect(config);
+  }
+
+  /**
+   * Refuses a configuration that would lose data: an H2 file is one node's private database, so
+   * a cluster of several nodes on H2 would give each node a journal of its own, and an execution
+   * that moves to another node would start there from nothing.
+   */
+  public static void requireSharedDatabaseForClusters(Config config) {
+    List<String> seeds = config.getStringList("pekko.cluster.seed-nodes").stream()
+        .map(String::strip).distinct().toList();
+    String url = config.getString("stepwise.database.url");
+    if (seeds.size() > 1 && Dialect.of(url) == Dialect.H2) {
+      throw new IllegalStateException("the seed nodes name " + seeds.size() + " nodes "
+          + seeds + ", but the database is H2, which only one node can use. A cluster needs a "
+          + "shared PostgreSQL: set STEPWISE_DB_URL=jdbc:postgresql://host:5432/db (and "
+          + "STEPWISE_DB_USER, STEPWISE_DB_PASSWORD) on every node, or name one seed node only.");
+    }
   }
 }

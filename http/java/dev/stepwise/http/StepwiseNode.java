@@ -24,6 +24,7 @@ public record StepwiseNode(
   /** Without a configured JWT secret or key it prints one admin token for a fresh secret. */
   public static StepwiseNode init(ActorSystem<?> system, StepTypes stepTypes) {
     var config = system.settings().config();
+    NodeConfig.requireSharedDatabaseForClusters(config);
     SchemaMigrations.migrate(DatabaseSettings.from(config));
     ClusterMembership.join(system);
     ExecutionEntity.init(system, stepTypes);
