@@ -1,14 +1,11 @@
 package dev.stepwise.http;
 
-import dev.stepwise.engine.execution.ExecutionEntity;
 import dev.stepwise.engine.execution.Executions;
 import dev.stepwise.engine.execution.Status;
 import dev.stepwise.engine.execution.StopMode;
 import dev.stepwise.http.ApiMessages.BulkStopResponse;
-import dev.stepwise.http.ApiMessages.BulkStopResult;
 import dev.stepwise.persistence.readside.ExecutionSummaries;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -75,31 +72,10 @@ public final class ExecutionListRoutes extends AllDirectives {
     ApiMessages.StopRequest request = Json.read(body, ApiMessages.StopRequest.class);
     String reason = request == null ? null : RequestParsing.reason(request.reason());
     return completeWithFuture(Responses.recovered(summaries.unfinishedOf(job)
-        .thenComposeAsync(ids -> stopEach(ids, mode, reason, caller.subject()), executor)
+        .thenComposeAsync(ids -> BulkStop.stopEach(executions, ids, mode, reason,
+            caller.subject(), executor), executor)
         .thenApplyAsync(results -> Responses.json(200, new BulkStopResponse(results)),
             executor)));
-  }
-
-  private CompletableFuture<List<BulkStopResult>> stopEach(List<String> ids, StopMode mode,
-      String reason, String by) {
-    List<CompletableFuture<BulkStopResult>> results = ids.stream()
-        .map(id -> executions.stop(id, mode, reason, by, null)
-            .thenApplyAsync(reply -> result(id, reply), executor)
-            .exceptionally(failure -> new BulkStopResult(id, "unanswered", null))
-            .toCompletableFuture())
-        .toList();
-    return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
-        .thenApplyAsync(done -> results.stream().map(CompletableFuture::join).toList(), executor);
-  }
-
-  static BulkStopResult result(String id, ExecutionEntity.StopReply reply) {
-    if (reply instanceof ExecutionEntity.StopAccepted accepted) {
-      return new BulkStopResult(id, "accepted", accepted.view().status());
-    }
-    if (reply instanceof ExecutionEntity.StopRefused refused) {
-      return new BulkStopResult(id, "refused", refused.view().status());
-    }
-    return new BulkStopResult(id, "unknown", null);
   }
 
   private static String status(String raw) {

@@ -3,7 +3,6 @@ package dev.stepwise.http;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.stepwise.engine.execution.ExecutionEntity;
 import dev.stepwise.engine.execution.ExecutionView;
 import dev.stepwise.engine.execution.Executions;
 import dev.stepwise.engine.execution.Status;
@@ -11,7 +10,6 @@ import dev.stepwise.engine.execution.StopMode;
 import dev.stepwise.engine.job.JobValidation;
 import dev.stepwise.http.ApiMessages.BulkStopRequest;
 import dev.stepwise.http.ApiMessages.BulkStopResponse;
-import dev.stepwise.http.ApiMessages.BulkStopResult;
 import dev.stepwise.http.ApiMessages.HistoryResponse;
 import dev.stepwise.http.ApiMessages.StopRequest;
 import dev.stepwise.persistence.ExecutionJournal;
@@ -23,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -142,16 +139,10 @@ public final class ExecutionsRoutes extends AllDirectives {
     }
     String reason = RequestParsing.reason(request.reason());
     StopMode mode = Boolean.TRUE.equals(request.force()) ? StopMode.force : StopMode.graceful;
-    List<CompletableFuture<BulkStopResult>> results = ids.stream()
-        .map(id -> executions.stop(id, mode, reason, caller.subject(), null)
-            .thenApplyAsync(reply -> ExecutionListRoutes.result(id, reply), executor)
-            .exceptionally(failure -> new BulkStopResult(id, "unanswered", null))
-            .toCompletableFuture())
-        .toList();
     return completeWithFuture(Responses.recovered(
-        CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
-            .thenApplyAsync(done -> Responses.json(200, new BulkStopResponse(
-                results.stream().map(CompletableFuture::join).toList())), executor)));
+        BulkStop.stopEach(executions, ids, mode, reason, caller.subject(), executor)
+            .thenApplyAsync(results -> Responses.json(200, new BulkStopResponse(results)),
+                executor)));
   }
 
   /**

@@ -5,6 +5,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.stepwise.engine.step.StepTypes;
 import dev.stepwise.testing.TestDatabase;
+import dev.stepwise.testing.TestNode;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -200,11 +201,6 @@ final class ApiServer implements AutoCloseable {
 
   @Override
   public void close() {
-    system.terminate();
-    try {
-      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new AssertionError("node did not stop within 30 s", e);
-    }
+    TestNode.terminate(system);
   }
 }

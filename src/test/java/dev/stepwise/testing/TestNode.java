@@ -171,6 +171,11 @@ public final class TestNode implements AutoCloseable {
 
   @Override
   public void close() {
+    terminate(system);
+  }
+
+  /** Stops a node's actor system and waits until it has stopped. */
+  public static void terminate(ActorSystem<?> system) {
     system.terminate();
     try {
       system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
