@@ -69,7 +69,12 @@ public final class ExecutionEntity
 
   private record StepReported(StepOutcome outcome) implements Command {}
 
-  private record StepStopped(int index, int attempt) implements Command {}
+  /**
+   * A step child is gone. {@code incarnation} tells apart children of an earlier incarnation of
+   * this entity: when a failed write restarts the entity, its children are stopped and their
+   * notices may still be queued, but the step they ran is resumed as a new attempt instead.
+   */
+  private record StepStopped(int index, int attempt, int incarnation) implements Command {}
 
   private record RetryDue(int index) implements Command {}
 
@@ -228,6 +233,8 @@ public final class ExecutionEntity
   private final List<ActorRef<StopReply>> awaitingKill = new ArrayList<>();
   /** Set while the execution deadline's kill of the running step is under way. */
   private boolean timingOut;
+  /** Counts recoveries; this object outlives the restarts that a failed write causes. */
+  private int incarnation;
 
   private ExecutionEntity(
       String executionId, StepTypes stepTypes, ActorRef<ClusterSharding.ShardCommand> shard,
@@ -423,7 +430,7 @@ public final class ExecutionEntity
 
   private ReplyEffect<Event, State> stepStoppedWhileRunning(Running state, StepStopped stopped) {
     Execution execution = state.execution();
-    if (!execution.inFlight() || !isCurrent(execution, stopped.index(), stopped.attempt())) {
+    if (!execution.inFlight() || !isCurrent(execution, stopped)) {
       return Effect().noReply();
     }
     Instant now = Instant.now();
@@ -580,7 +587,7 @@ public final class ExecutionEntity
   private ReplyEffect<Event, State> stepStoppedWhileCancelling(Cancelling state,
       StepStopped stopped) {
     Execution execution = state.execution();
-    if (!execution.inFlight() || !isCurrent(execution, stopped.index(), stopped.attempt())) {
+    if (!execution.inFlight() || !isCurrent(execution, stopped)) {
       return Effect().noReply();
     }
     Instant now = Instant.now();
@@ -678,6 +685,12 @@ public final class ExecutionEntity
     return execution.current() == index && execution.currentAttempt() == attempt;
   }
 
+  /** The notice is about the attempt in flight, from a child this incarnation started. */
+  private boolean isCurrent(Execution execution, StepStopped stopped) {
+    return stopped.incarnation() == incarnation
+        && isCurrent(execution, stopped.index(), stopped.attempt());
+  }
+
   private ExecutionView view(State state) {
     return ExecutionView.of(state.execution(), lastSequenceNumber(context));
   }
@@ -706,6 +719,7 @@ public final class ExecutionEntity
   }
 
   private void onRecovered(State state) {
+    incarnation++;
     if (state instanceof Finished) {
       passivate();
       return;
@@ -769,7 +783,7 @@ public final class ExecutionEntity
         execution.stepDefinition(index), stepReports);
     try {
       var child = stepTypes.spawn(context, childName(index, attempt), work);
-      context.watchWith(child, new StepStopped(index, attempt));
+      context.watchWith(child, new StepStopped(index, attempt, incarnation));
     } catch (RuntimeException e) {
       context.getLog().error("execution {} could not start step {} attempt {}", executionId,
           index, attempt, e);
