@@ -12,18 +12,28 @@ import java.util.concurrent.TimeUnit;
  * The processes a shell step started: its root process, the root's own process group (the root is
  * launched through {@code setsid}), and every descendant. Killing it takes all of them, including
  * children that were put in the background and orphaned, and returns only once they are dead.
+ *
+ * <p>A node can also die without killing anything ({@code kill -9}, the OOM killer, a power cut
+ * of the JVM alone). So that its steps do not run on while their executions are resumed
+ * elsewhere, each group gets a watchdog: a tiny shell that reads a pipe only this JVM writes to.
+ * The kernel closes the pipe when the JVM dies, however it dies; the watchdog then reads end of
+ * file and kills the group at once.
  */
 final class ProcessTree {
 
   private static final Path SETSID = findSetsid();
   private static final Duration DEATH_WAIT = Duration.ofSeconds(5);
 
+  private static final Path SHELL = Path.of("/bin/sh");
+
   private final Process root;
   private final boolean ownGroup;
+  private final Process watchdog;
 
-  private ProcessTree(Process root, boolean ownGroup) {
+  private ProcessTree(Process root, boolean ownGroup, Process watchdog) {
     this.root = root;
     this.ownGroup = ownGroup;
+    this.watchdog = watchdog;
   }
 
   /** Starts {@code builder}'s command as the leader of a new session and process group. */
@@ -34,7 +44,32 @@ final class ProcessTree {
       command.addAll(builder.command());
       builder.command(command);
     }
-    return new ProcessTree(builder.start(), SETSID != null);
+    Process root = builder.start();
+    boolean ownGroup = SETSID != null;
+    Process watchdog = null;
+    if (ownGroup) {
+      try {
+        watchdog = startWatchdog(root.pid());
+      } catch (IOException e) {
+        root.destroyForcibly();
+        killGroup(root.pid());
+        throw e;
+      }
+    }
+    return new ProcessTree(root, ownGroup, watchdog);
+  }
+
+  /**
+   * Starts the shell that kills group {@code groupId} once this JVM is gone. It holds the read
+   * end of a pipe whose write end stays open in this JVM and is never written to.
+   */
+  private static Process startWatchdog(long groupId) throws IOException {
+    ProcessBuilder builder = new ProcessBuilder(SHELL.toString(), "-c",
+        "while read -r _; do :; done; kill -KILL -" + groupId)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .redirectError(ProcessBuilder.Redirect.DISCARD);
+    builder.environment().clear();
+    return builder.start();
   }
 
   Process root() {
@@ -54,12 +89,21 @@ final class ProcessTree {
       killGroup(root.pid());
     }
     awaitDeath(members);
+    stopWatchdog();
   }
 
   /** Kills what the root left behind when it ended on its own (background children). */
   void killLeftovers() {
     if (ownGroup) {
       killGroup(root.pid());
+    }
+    stopWatchdog();
+  }
+
+  /** Once the group is dead its id may be reused; the watchdog must not outlive it. */
+  private void stopWatchdog() {
+    if (watchdog != null) {
+      watchdog.destroyForcibly();
     }
   }
 
