@@ -35,8 +35,10 @@ public final class ApiRoutes extends AllDirectives {
     ExecutionJournal journal = new ExecutionJournal(system);
     this.jobs = new JobsRoutes(new Jobs(system, settings.askTimeout()), executionsFacade,
         new JobValidation(stepTypes.names()), auth, executor);
-    this.executions = new ExecutionsRoutes(executionsFacade, journal, auth, settings, executor);
-    this.lists = new ExecutionListRoutes(readSide.summaries(), executionsFacade, auth, executor);
+    JournaledExecutions journaled = new JournaledExecutions(executionsFacade, journal, executor);
+    this.executions = new ExecutionsRoutes(executionsFacade, journaled, journal, auth, settings,
+        executor);
+    this.lists = new ExecutionListRoutes(readSide.summaries(), journaled, auth, executor);
     this.events = new EventsRoutes(journal, auth, settings);
     this.openApi = new OpenApiRoutes(auth);
     this.health = new HealthRoutes(system, journal, executor);

@@ -1,7 +1,6 @@
 package dev.stepwise.http;
 
 import dev.stepwise.engine.execution.ExecutionEntity;
-import dev.stepwise.engine.execution.Executions;
 import dev.stepwise.engine.execution.StopMode;
 import dev.stepwise.http.ApiMessages.BulkStopResult;
 import java.util.Collection;
@@ -14,7 +13,7 @@ final class BulkStop {
 
   private BulkStop() {}
 
-  static CompletableFuture<List<BulkStopResult>> stopEach(Executions executions,
+  static CompletableFuture<List<BulkStopResult>> stopEach(JournaledExecutions executions,
       Collection<String> ids, StopMode mode, String reason, String by, Executor executor) {
     List<CompletableFuture<BulkStopResult>> results = ids.stream()
         .map(id -> executions.stop(id, mode, reason, by, null)

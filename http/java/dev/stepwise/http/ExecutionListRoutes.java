@@ -1,6 +1,5 @@
 package dev.stepwise.http;
 
-import dev.stepwise.engine.execution.Executions;
 import dev.stepwise.engine.execution.Status;
 import dev.stepwise.engine.execution.StopMode;
 import dev.stepwise.http.ApiMessages.BulkStopResponse;
@@ -23,11 +22,11 @@ public final class ExecutionListRoutes extends AllDirectives {
   static final int DEFAULT_LIMIT = 50;
 
   private final ExecutionSummaries summaries;
-  private final Executions executions;
+  private final JournaledExecutions executions;
   private final AuthDirectives auth;
   private final Executor executor;
 
-  public ExecutionListRoutes(ExecutionSummaries summaries, Executions executions,
+  ExecutionListRoutes(ExecutionSummaries summaries, JournaledExecutions executions,
       AuthDirectives auth, Executor executor) {
     this.summaries = summaries;
     this.executions = executions;

@@ -32,14 +32,16 @@ import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 public final class ExecutionsRoutes extends AllDirectives {
 
   private final Executions executions;
+  private final JournaledExecutions journaled;
   private final ExecutionJournal journal;
   private final AuthDirectives auth;
   private final HttpSettings settings;
   private final Executor executor;
 
-  public ExecutionsRoutes(Executions executions, ExecutionJournal journal, AuthDirectives auth,
-      HttpSettings settings, Executor executor) {
+  ExecutionsRoutes(Executions executions, JournaledExecutions journaled,
+      ExecutionJournal journal, AuthDirectives auth, HttpSettings settings, Executor executor) {
     this.executions = executions;
+    this.journaled = journaled;
     this.journal = journal;
     this.auth = auth;
     this.settings = settings;
@@ -74,7 +76,7 @@ public final class ExecutionsRoutes extends AllDirectives {
               view.orElseThrow(() -> Responses.unknownExecution(id)))), executor)));
     }
     return completeWithFuture(Responses.recovered(
-        executions.get(id).thenApplyAsync(Responses::found, executor)));
+        journaled.get(id).thenApplyAsync(Responses::found, executor)));
   }
 
   private Route history(String rawId) {
@@ -113,7 +115,7 @@ public final class ExecutionsRoutes extends AllDirectives {
     }
     StopMode mode = force ? StopMode.force : StopMode.graceful;
     return completeWithFuture(Responses.recovered(
-        executions.stop(id, mode, reason, caller.subject(), grace)
+        journaled.stop(id, mode, reason, caller.subject(), grace)
             .thenApplyAsync(Responses::stopped, executor)));
   }
 
@@ -140,7 +142,7 @@ public final class ExecutionsRoutes extends AllDirectives {
     String reason = RequestParsing.reason(request.reason());
     StopMode mode = Boolean.TRUE.equals(request.force()) ? StopMode.force : StopMode.graceful;
     return completeWithFuture(Responses.recovered(
-        BulkStop.stopEach(executions, ids, mode, reason, caller.subject(), executor)
+        BulkStop.stopEach(journaled, ids, mode, reason, caller.subject(), executor)
             .thenApplyAsync(results -> Responses.json(200, new BulkStopResponse(results)),
                 executor)));
   }
@@ -155,7 +157,7 @@ public final class ExecutionsRoutes extends AllDirectives {
     String newId = key.map(k -> UUID.nameUUIDFromBytes(("retry/" + id + "/" + k)
             .getBytes(StandardCharsets.UTF_8)).toString())
         .orElseGet(() -> UUID.randomUUID().toString());
-    return completeWithFuture(Responses.recovered(executions.get(id)
+    return completeWithFuture(Responses.recovered(journaled.get(id)
         .thenApplyAsync(Responses::view, executor)
         .thenApplyAsync(ExecutionsRoutes::retryable, executor)
         .thenComposeAsync(old -> executions.start(newId, old.job(), old.definition(), null,

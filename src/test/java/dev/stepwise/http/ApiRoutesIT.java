@@ -267,6 +267,24 @@ class ApiRoutesIT {
   }
 
   @Test
+  void requestsForIdsThatNeverExistedWriteNothing() {
+    startSleepy();
+    long before = api.journalRows();
+    for (int i = 0; i < 10; i++) {
+      String id = UUID.randomUUID().toString();
+      assertProblem(api.get("/api/executions/" + id, api.viewer()), 404);
+      assertProblem(api.post("/api/executions/" + id + "/stop?force=true", api.operator(),
+          "{}"), 404);
+      assertProblem(api.post("/api/executions/" + id + "/retry", api.operator(), null), 404);
+    }
+    JsonNode bulk = api.post("/api/executions/stop", api.operator(),
+        "{\"ids\":[\"" + UUID.randomUUID() + "\"]}").json();
+    assertThat(bulk.at("/results/0/outcome").asText()).isEqualTo("unknown");
+    assertThat(api.journalRows()).as("journal rows after 31 requests for unknown ids")
+        .isEqualTo(before);
+  }
+
+  @Test
   void historyListsTheJournaledEventsAndAsOfReplaysToOne() {
     String id = startSleepy();
     api.post("/api/executions/" + id + "/stop?force=true", api.operator(),

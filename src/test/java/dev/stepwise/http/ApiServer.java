@@ -52,12 +52,13 @@ final class ApiServer implements AutoCloseable {
   }
 
   private final ActorSystem<Void> system;
+  private final TestDatabase.Credentials database;
   private final int port;
   private final BearerTokens tokens;
   private final HttpClient client = HttpClient.newHttpClient();
 
   ApiServer(Map<String, Object> extraSettings) {
-    TestDatabase.Credentials database = TestDatabase.fresh();
+    database = TestDatabase.fresh();
     Map<String, Object> settings = new HashMap<>();
     settings.put("stepwise.database.url", database.url());
     settings.put("stepwise.database.user", database.user());
@@ -77,6 +78,19 @@ final class ApiServer implements AutoCloseable {
       throw new AssertionError("the API did not bind", e);
     }
     tokens = BearerTokens.from(HttpSettings.from(config).jwt());
+  }
+
+  /** Rows in the journal table, of every persistent actor: executions, jobs and sharding's. */
+  long journalRows() {
+    try (var connection = java.sql.DriverManager.getConnection(database.url(), database.user(),
+        database.password());
+        var rows = connection.createStatement().executeQuery(
+            "SELECT count(*) FROM event_journal")) {
+      rows.next();
+      return rows.getLong(1);
+    } catch (java.sql.SQLException e) {
+      throw new AssertionError("cannot count the journal's rows", e);
+    }
   }
 
   ApiServer() {
