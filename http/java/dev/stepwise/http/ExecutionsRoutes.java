@@ -114,6 +114,8 @@ public final class ExecutionsRoutes extends AllDirectives {
     StopMode mode = force ? StopMode.force : StopMode.graceful;
     return completeWithFuture(Responses.recovered(
         executions.stop(id, mode, reason, caller.subject(), grace)
+            .whenCompleteAsync((reply, failure) -> ExecutionRequestLog.stopAnswered(
+                caller.subject(), id, mode, reply, failure), executor)
             .thenApplyAsync(Responses::stopped, executor)));
   }
 
@@ -160,6 +162,8 @@ public final class ExecutionsRoutes extends AllDirectives {
         .thenApplyAsync(ExecutionsRoutes::retryable, executor)
         .thenComposeAsync(old -> executions.start(newId, old.job(), old.definition(), null,
             caller.subject(), id), executor)
+        .whenCompleteAsync((reply, failure) -> ExecutionRequestLog.startAnswered(
+            caller.subject(), reply), executor)
         .thenApplyAsync(reply -> Responses.started(reply, key.isPresent()), executor)));
   }
 
