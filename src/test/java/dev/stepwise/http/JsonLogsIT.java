@@ -95,6 +95,11 @@ class JsonLogsIT {
           .anyMatch(m -> m.startsWith("step doze attempt 1 interrupted"));
       assertThat(mine).filteredOn(l -> message(l).startsWith("step doze"))
           .extracting(l -> l.at("/mdc/step").asText()).containsOnly("doze");
+
+      // this node runs on the H2 default: its read-side gauges answer there too
+      String metrics = send(client, base, "GET", "/metrics", token, null).body();
+      assertThat(metrics).containsPattern("(?m)^stepwise_projection_lag_events [0-9.]+$")
+          .containsPattern("(?m)^stepwise_executions_active\\{status=\"Running\"} [0-9.]+$");
     } finally {
       node.destroy();
       boolean ended = node.waitFor(30, TimeUnit.SECONDS);
