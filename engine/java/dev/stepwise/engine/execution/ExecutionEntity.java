@@ -704,15 +704,17 @@ public final class ExecutionEntity
    */
   private EffectBuilder<Event, State> persist(Execution before, List<Event> events) {
     long asked = System.nanoTime();
-    return Effect().persist(events).thenRun(after -> {
-      mdc.update(after.execution());
-      try {
-        observer.persisted(before, events, after.execution(),
-            Duration.ofNanos(System.nanoTime() - asked));
-      } catch (RuntimeException e) {
-        context.getLog().warn("an execution observer failed; the execution goes on", e);
-      }
-    });
+    return Effect().persist(events).thenRun(after -> persisted(before, events, after, asked));
+  }
+
+  private void persisted(Execution before, List<Event> events, State after, long asked) {
+    mdc.update(after.execution());
+    try {
+      observer.persisted(before, events, after.execution(),
+          Duration.ofNanos(System.nanoTime() - asked));
+    } catch (RuntimeException e) {
+      context.getLog().warn("an execution observer failed; the execution goes on", e);
+    }
   }
 
   private EffectBuilder<Event, State> persist(Execution before, Event event) {
