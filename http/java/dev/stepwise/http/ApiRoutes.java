@@ -4,6 +4,7 @@ import dev.stepwise.engine.execution.Executions;
 import dev.stepwise.engine.job.JobValidation;
 import dev.stepwise.engine.job.Jobs;
 import dev.stepwise.engine.step.StepTypes;
+import dev.stepwise.http.metrics.NodeMetrics;
 import dev.stepwise.persistence.ExecutionJournal;
 import dev.stepwise.persistence.readside.ReadSide;
 import java.util.concurrent.Executor;
@@ -25,10 +26,11 @@ public final class ApiRoutes extends AllDirectives {
   private final OpenApiRoutes openApi;
   private final HealthRoutes health;
   private final ClusterRoutes cluster;
+  private final MetricsRoutes metrics;
   private final WebRoutes web = new WebRoutes();
 
   public ApiRoutes(ActorSystem<?> system, HttpSettings settings, BearerTokens tokens,
-      StepTypes stepTypes, Executions executionsFacade, ReadSide readSide) {
+      StepTypes stepTypes, Executions executionsFacade, ReadSide readSide, NodeMetrics metrics) {
     this.settings = settings;
     Executor executor = system.executionContext();
     AuthDirectives auth = new AuthDirectives(tokens);
@@ -39,7 +41,8 @@ public final class ApiRoutes extends AllDirectives {
     this.executions = new ExecutionsRoutes(executionsFacade, journaled, journal, auth, settings,
         executor);
     this.lists = new ExecutionListRoutes(readSide.summaries(), journaled, auth, executor);
-    this.events = new EventsRoutes(journal, auth, settings);
+    this.events = new EventsRoutes(journal, auth, settings, metrics.streams());
+    this.metrics = new MetricsRoutes(metrics, auth, executor);
     this.openApi = new OpenApiRoutes(auth);
     this.health = new HealthRoutes(system, journal, executor);
     this.cluster = new ClusterRoutes(system, auth, settings.askTimeout());
@@ -53,6 +56,7 @@ public final class ApiRoutes extends AllDirectives {
                     lists.route(), jobs.route(), executions.route(), events.route(),
                     openApi.route(), cluster.route())),
                 health.route(),
+                metrics.route(),
                 web.route()))));
   }
 }

@@ -17,6 +17,8 @@ final class BulkStop {
       Collection<String> ids, StopMode mode, String reason, String by, Executor executor) {
     List<CompletableFuture<BulkStopResult>> results = ids.stream()
         .map(id -> executions.stop(id, mode, reason, by, null)
+            .whenCompleteAsync((reply, failure) -> ExecutionRequestLog.stopAnswered(
+                by, id, mode, reply, failure), executor)
             .thenApplyAsync(reply -> result(id, reply), executor)
             .exceptionally(failure -> new BulkStopResult(id, "unanswered", null))
             .toCompletableFuture())

@@ -2,6 +2,7 @@ package dev.stepwise.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.stepwise.engine.execution.ExecutionEntity;
+import dev.stepwise.http.metrics.OpenStreams;
 import dev.stepwise.persistence.ExecutionJournal;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -10,6 +11,7 @@ import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling;
 import org.apache.pekko.http.javadsl.model.sse.ServerSentEvent;
@@ -28,11 +30,14 @@ public final class EventsRoutes extends AllDirectives {
   private final ExecutionJournal journal;
   private final AuthDirectives auth;
   private final HttpSettings settings;
+  private final OpenStreams streams;
 
-  public EventsRoutes(ExecutionJournal journal, AuthDirectives auth, HttpSettings settings) {
+  public EventsRoutes(ExecutionJournal journal, AuthDirectives auth, HttpSettings settings,
+      OpenStreams streams) {
     this.journal = journal;
     this.auth = auth;
     this.settings = settings;
+    this.streams = streams;
   }
 
   public Route route() {
@@ -57,8 +62,16 @@ public final class EventsRoutes extends AllDirectives {
         .filter(pair -> job.map(j -> j.equals(pair.second())).orElse(true))
         .map(pair -> forgetEnded(pair, jobs))
         .map(pair -> toSse(pair.first(), pair.second()))
-        .keepAlive(settings.sseHeartbeat(), ServerSentEvent::heartbeat);
+        .keepAlive(settings.sseHeartbeat(), ServerSentEvent::heartbeat)
+        .watchTermination(this::counted);
     return completeOK(events, EventStreamMarshalling.toEventStream());
+  }
+
+  /** Counts the stream as open from when it starts to be sent until it ends either way. */
+  private <M> M counted(M materialized, CompletionStage<Done> ended) {
+    streams.opened();
+    ended.whenComplete((done, failure) -> streams.closed());
+    return materialized;
   }
 
   private CompletionStage<String> jobOf(ExecutionJournal.Entry entry, Map<String, String> jobs) {

@@ -116,6 +116,8 @@ public final class ExecutionsRoutes extends AllDirectives {
     StopMode mode = force ? StopMode.force : StopMode.graceful;
     return completeWithFuture(Responses.recovered(
         journaled.stop(id, mode, reason, caller.subject(), grace)
+            .whenCompleteAsync((reply, failure) -> ExecutionRequestLog.stopAnswered(
+                caller.subject(), id, mode, reply, failure), executor)
             .thenApplyAsync(Responses::stopped, executor)));
   }
 
@@ -162,6 +164,8 @@ public final class ExecutionsRoutes extends AllDirectives {
         .thenApplyAsync(ExecutionsRoutes::retryable, executor)
         .thenComposeAsync(old -> executions.start(newId, old.job(), old.definition(), null,
             caller.subject(), id), executor)
+        .whenCompleteAsync((reply, failure) -> ExecutionRequestLog.startAnswered(
+            caller.subject(), reply), executor)
         .thenApplyAsync(reply -> Responses.started(reply, key.isPresent()), executor)));
   }
 

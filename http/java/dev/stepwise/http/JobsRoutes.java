@@ -99,6 +99,8 @@ public final class JobsRoutes extends AllDirectives {
         .thenApplyAsync(Responses::job, executor)
         .thenComposeAsync(job -> executions.start(id, name, job.definition(), startAt,
             caller.subject(), null), executor)
+        .whenCompleteAsync((reply, failure) -> ExecutionRequestLog.startAnswered(
+            caller.subject(), reply), executor)
         .thenApplyAsync(reply -> Responses.started(reply, key.isPresent()), executor)));
   }
 }

@@ -3,6 +3,7 @@ package dev.stepwise.http;
 import dev.stepwise.engine.step.StepTypes;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.slf4j.LoggerFactory;
 
 /**
  * Starts a Stepwise node; from a clone:
@@ -13,6 +14,9 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    // Logging starts here, before the actor system's threads race to start it: otherwise SLF4J
+    // prints a plain-text notice of replayed calls, which breaks a JSON-only standard error.
+    LoggerFactory.getILoggerFactory();
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "stepwise", NodeConfig.load());
     try {
       StepwiseNode.init(system, StepTypes.builtIn()).binding().whenComplete((binding, failure) -> {

@@ -2,9 +2,13 @@ package dev.stepwise.http;
 
 import dev.stepwise.engine.ClusterMembership;
 import dev.stepwise.engine.execution.ExecutionEntity;
+import dev.stepwise.engine.execution.ExecutionLog;
+import dev.stepwise.engine.execution.ExecutionObserver;
 import dev.stepwise.engine.execution.Executions;
 import dev.stepwise.engine.job.JobCatalog;
 import dev.stepwise.engine.step.StepTypes;
+import dev.stepwise.http.metrics.MetricsSettings;
+import dev.stepwise.http.metrics.NodeMetrics;
 import dev.stepwise.persistence.DatabaseSettings;
 import dev.stepwise.persistence.SchemaMigrations;
 import dev.stepwise.persistence.readside.ReadSide;
@@ -14,7 +18,8 @@ import org.apache.pekko.http.javadsl.ServerBinding;
 
 /**
  * Everything a node runs, started in one place that {@code Main} and the tests share: the schema,
- * cluster membership, the sharded executions and job catalog, the read side and the HTTP API.
+ * cluster membership, metrics, the sharded executions and job catalog, the read side and the HTTP
+ * API.
  *
  * @param binding completes once the API is bound (or failed to bind)
  */
@@ -27,9 +32,12 @@ public record StepwiseNode(
     NodeConfig.requireSharedDatabaseForClusters(config);
     SchemaMigrations.migrate(DatabaseSettings.from(config));
     ClusterMembership.join(system);
-    ExecutionEntity.init(system, stepTypes);
+    NodeMetrics metrics = NodeMetrics.start(system, MetricsSettings.from(config));
+    ExecutionEntity.init(system, stepTypes,
+        ExecutionObserver.all(new ExecutionLog(), metrics.executions()));
     JobCatalog.init(system);
     ReadSide readSide = ReadSide.init(system);
+    metrics.watch(readSide.summaries());
     HttpSettings settings = HttpSettings.from(config);
     Executions executions = new Executions(system, settings.askTimeout());
     BearerTokens tokens = BearerTokens.from(settings.jwt());
@@ -37,7 +45,8 @@ public record StepwiseNode(
         "No STEPWISE_JWT_SECRET configured: made a random one for this run.\n"
             + "Admin token: " + token));
     var binding = HttpServer.start(system, settings,
-        new ApiRoutes(system, settings, tokens, stepTypes, executions, readSide).route());
+        new ApiRoutes(system, settings, tokens, stepTypes, executions, readSide, metrics)
+            .route());
     return new StepwiseNode(executions, readSide, binding);
   }
 }

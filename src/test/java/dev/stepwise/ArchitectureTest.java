@@ -35,6 +35,22 @@ class ArchitectureTest {
         .check(production);
   }
 
+  /** The engine reports through its ExecutionObserver port; Micrometer stays at the edge. */
+  @Test
+  void onlyTheMetricsPackageUsesMicrometer() {
+    noClasses().that().resideOutsideOfPackage("dev.stepwise.http.metrics..")
+        .should().dependOnClassesThat().resideInAPackage("io.micrometer..")
+        .check(production);
+  }
+
+  /** The routes use the metrics, never the other way round. */
+  @Test
+  void metricsDoNotDependOnTheRoutes() {
+    noClasses().that().resideInAPackage("dev.stepwise.http.metrics..")
+        .should().dependOnClassesThat().resideInAPackage("dev.stepwise.http")
+        .check(production);
+  }
+
   @Test
   void engineDoesNotTalkToTheDatabaseDirectly() {
     noClasses().that().resideInAPackage("dev.stepwise.engine..")

@@ -27,6 +27,7 @@ import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReplyBuilderByState;
+import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
@@ -205,18 +206,30 @@ public final class ExecutionEntity
 
   // ---------------------------------------------------------------- wiring
 
-  /** Starts sharding of executions on this node; non-terminal ones restart with the node. */
+  /**
+   * Starts sharding of executions on this node; non-terminal ones restart with the node.
+   * {@code observer} learns of every change they journal.
+   */
   public static ActorRef<ShardingEnvelope<Command>> init(
-      ActorSystem<?> system, StepTypes stepTypes) {
+      ActorSystem<?> system, StepTypes stepTypes, ExecutionObserver observer) {
     return ClusterSharding.get(system).init(Entity.of(ENTITY_KEY,
-        context -> create(context.getEntityId(), stepTypes, context.getShard())));
+        context -> create(context.getEntityId(), stepTypes, observer, context.getShard())));
   }
 
   public static Behavior<Command> create(
       String executionId, StepTypes stepTypes,
       ActorRef<ClusterSharding.ShardCommand> shard) {
-    return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-        new ExecutionEntity(executionId, stepTypes, shard, context, timers)));
+    return create(executionId, stepTypes, new ExecutionLog(), shard);
+  }
+
+  public static Behavior<Command> create(
+      String executionId, StepTypes stepTypes, ExecutionObserver observer,
+      ActorRef<ClusterSharding.ShardCommand> shard) {
+    return Behaviors.setup(context -> {
+      ExecutionMdc mdc = new ExecutionMdc(executionId);
+      return mdc.around(Behaviors.withTimers(timers ->
+          new ExecutionEntity(executionId, stepTypes, observer, mdc, shard, context, timers)));
+    });
   }
 
   public static PersistenceId persistenceId(String executionId) {
@@ -225,6 +238,9 @@ public final class ExecutionEntity
 
   private final String executionId;
   private final StepTypes stepTypes;
+  private final ExecutionObserver observer;
+  /** The log fields of this execution, set around every message it handles. */
+  private final ExecutionMdc mdc;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
@@ -237,12 +253,15 @@ public final class ExecutionEntity
   private int incarnation;
 
   private ExecutionEntity(
-      String executionId, StepTypes stepTypes, ActorRef<ClusterSharding.ShardCommand> shard,
-      ActorContext<Command> context, TimerScheduler<Command> timers) {
+      String executionId, StepTypes stepTypes, ExecutionObserver observer, ExecutionMdc mdc,
+      ActorRef<ClusterSharding.ShardCommand> shard, ActorContext<Command> context,
+      TimerScheduler<Command> timers) {
     super(persistenceId(executionId),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
     this.executionId = executionId;
     this.stepTypes = stepTypes;
+    this.observer = observer;
+    this.mdc = mdc;
     this.shard = shard;
     this.context = context;
     this.timers = timers;
@@ -315,7 +334,7 @@ public final class ExecutionEntity
       events.add(new ExecutionStarted(now));
       events.add(new StepStarted(0, 1, start.definition().steps().get(0).name(), now));
     }
-    return Effect().persist(events)
+    return persist(state.execution(), events)
         .thenRun(this::afterChange)
         .thenReply(start.replyTo(), s -> new Started(view(s)));
   }
@@ -329,14 +348,15 @@ public final class ExecutionEntity
 
   private CommandHandlerWithReplyBuilderByState<Command, Event, Pending, State> pendingHandlers() {
     return newCommandHandlerWithReplyBuilder().forStateType(Pending.class)
-        .onCommand(Stop.class, (state, stop) -> Effect()
-            .persist(List.of(stopRequested(state, stop, Instant.now()),
+        .onCommand(Stop.class, (state, stop) -> persist(state.execution(),
+            List.of(stopRequested(state, stop, Instant.now()),
                 new ExecutionCancelled(Instant.now())))
             .thenRun(this::afterChange)
             .thenReply(stop.replyTo(), s -> new StopAccepted(view(s))))
         .onCommand(StartTimeReached.INSTANCE::equals, (state, reached) -> {
           Instant now = Instant.now();
-          return Effect().persist(List.of(new ExecutionStarted(now), stepStarted(state.execution(), 0, 1, now)))
+          return persist(state.execution(),
+                  List.of(new ExecutionStarted(now), stepStarted(state.execution(), 0, 1, now)))
               .thenRun(this::afterChange)
               .thenNoReply();
         })
@@ -364,12 +384,12 @@ public final class ExecutionEntity
     StopRequested requested = stopRequested(state, stop, now);
     if (stepChildAlive(execution)) {
       if (stop.mode() == StopMode.graceful) {
-        return Effect().persist(requested)
+        return persist(execution, requested)
             .thenRun(this::afterChange)
             .thenReply(stop.replyTo(), s -> new StopAccepted(view(s)));
       }
       awaitingKill.add(stop.replyTo());
-      return Effect().persist(requested).thenRun(this::afterChangeThenKill).thenNoReply();
+      return persist(execution, requested).thenRun(this::afterChangeThenKill).thenNoReply();
     }
     // Nothing runs (a retry is pending, or the step died with the previous incarnation).
     List<Event> events = new ArrayList<>();
@@ -379,7 +399,7 @@ public final class ExecutionEntity
           interruptCause(requested.mode()), now));
     }
     events.addAll(cleanupOrCancelled(execution, requested.mode(), now));
-    return Effect().persist(events)
+    return persist(execution, events)
         .thenRun(this::afterChange)
         .thenReply(stop.replyTo(), s -> new StopAccepted(view(s)));
   }
@@ -406,7 +426,7 @@ public final class ExecutionEntity
           result.error(), now));
       events.addAll(afterFailure(execution, index, outcome.attempt(), now));
     }
-    return Effect().persist(events).thenRun(this::afterChange).thenNoReply();
+    return persist(execution, events).thenRun(this::afterChange).thenNoReply();
   }
 
   /** What follows a failed attempt: another attempt, or the end of the execution. */
@@ -436,7 +456,7 @@ public final class ExecutionEntity
     Instant now = Instant.now();
     if (timingOut) {
       timingOut = false;
-      return Effect().persist(List.of(
+      return persist(execution, List.of(
               new StepInterrupted(stopped.index(), stopped.attempt(), "execution deadline", now),
               timedOut(execution, now)))
           .thenRun(this::afterChange)
@@ -447,7 +467,7 @@ public final class ExecutionEntity
     events.add(new StepFailed(stopped.index(), stopped.attempt(), null, null,
         "the step's runner stopped unexpectedly; see the node's log", now));
     events.addAll(afterFailure(execution, stopped.index(), stopped.attempt(), now));
-    return Effect().persist(events).thenRun(this::afterChange).thenNoReply();
+    return persist(execution, events).thenRun(this::afterChange).thenNoReply();
   }
 
   private ReplyEffect<Event, State> retryDue(Running state, RetryDue due) {
@@ -455,7 +475,7 @@ public final class ExecutionEntity
     if (execution.retryAt() == null || execution.current() != due.index()) {
       return Effect().noReply();
     }
-    return Effect().persist(stepStarted(execution, due.index(), execution.currentAttempt() + 1,
+    return persist(execution, stepStarted(execution, due.index(), execution.currentAttempt() + 1,
             Instant.now()))
         .thenRun(this::afterChange)
         .thenNoReply();
@@ -475,7 +495,7 @@ public final class ExecutionEntity
           "execution deadline", now));
     }
     events.add(timedOut(execution, now));
-    return Effect().persist(events).thenRun(this::afterChange).thenNoReply();
+    return persist(execution, events).thenRun(this::afterChange).thenNoReply();
   }
 
   private ReplyEffect<Event, State> resumeInterruptedStep(Running state) {
@@ -484,7 +504,7 @@ public final class ExecutionEntity
       return Effect().noReply();
     }
     Instant now = Instant.now();
-    return Effect().persist(List.of(
+    return persist(execution, List.of(
             new StepInterrupted(execution.current(), execution.currentAttempt(),
                 "the node running it stopped", now),
             stepStarted(execution, execution.current(), execution.currentAttempt() + 1, now)))
@@ -542,7 +562,7 @@ public final class ExecutionEntity
       if (replyTo != null) {
         awaitingKill.add(replyTo);
       }
-      return Effect().persist(escalated).thenRun(this::afterChangeThenKill).thenNoReply();
+      return persist(execution, escalated).thenRun(this::afterChangeThenKill).thenNoReply();
     }
     List<Event> events = new ArrayList<>();
     events.add(escalated);
@@ -551,7 +571,7 @@ public final class ExecutionEntity
           interruptCause(StopMode.escalated), escalated.at()));
     }
     events.add(new ExecutionCancelled(escalated.at()));
-    var effect = Effect().persist(events).thenRun(this::afterChange);
+    var effect = persist(execution, events).thenRun(this::afterChange);
     return replyTo == null
         ? effect.thenNoReply()
         : effect.thenReply(replyTo, s -> new StopAccepted(view(s)));
@@ -581,7 +601,7 @@ public final class ExecutionEntity
     } else {
       events.addAll(cleanupOrCancelled(execution, StopMode.graceful, now));
     }
-    return Effect().persist(events).thenRun(this::afterChange).thenNoReply();
+    return persist(execution, events).thenRun(this::afterChange).thenNoReply();
   }
 
   private ReplyEffect<Event, State> stepStoppedWhileCancelling(Cancelling state,
@@ -594,7 +614,7 @@ public final class ExecutionEntity
     String cause = execution.cancellation().kills()
         ? interruptCause(execution.cancellation().mode())
         : "the step's runner stopped unexpectedly during a graceful stop";
-    return Effect().persist(List.of(
+    return persist(execution, List.of(
             new StepInterrupted(stopped.index(), stopped.attempt(), cause, now),
             new ExecutionCancelled(now)))
         .thenRun(this::afterChange)
@@ -614,7 +634,7 @@ public final class ExecutionEntity
           "the node running it stopped", now));
     }
     events.add(new ExecutionCancelled(now));
-    return Effect().persist(events).thenRun(this::afterChange).thenNoReply();
+    return persist(execution, events).thenRun(this::afterChange).thenNoReply();
   }
 
   // ---------------------------------------------------------------- Finished
@@ -691,6 +711,29 @@ public final class ExecutionEntity
         && isCurrent(execution, stopped.index(), stopped.attempt());
   }
 
+  /**
+   * Every write goes through here, so that the observer learns of each one with how long the
+   * journal took, and the log fields follow the execution.
+   */
+  private EffectBuilder<Event, State> persist(Execution before, List<Event> events) {
+    long asked = System.nanoTime();
+    return Effect().persist(events).thenRun(after -> persisted(before, events, after, asked));
+  }
+
+  private void persisted(Execution before, List<Event> events, State after, long asked) {
+    mdc.update(after.execution());
+    try {
+      observer.persisted(before, events, after.execution(),
+          Duration.ofNanos(System.nanoTime() - asked));
+    } catch (RuntimeException e) {
+      context.getLog().warn("an execution observer failed; the execution goes on", e);
+    }
+  }
+
+  private EffectBuilder<Event, State> persist(Execution before, Event event) {
+    return persist(before, List.of(event));
+  }
+
   private ExecutionView view(State state) {
     return ExecutionView.of(state.execution(), lastSequenceNumber(context));
   }
@@ -720,6 +763,7 @@ public final class ExecutionEntity
 
   private void onRecovered(State state) {
     incarnation++;
+    mdc.update(state.execution());
     if (state instanceof Finished) {
       passivate();
       return;
@@ -782,7 +826,8 @@ public final class ExecutionEntity
     StepAttempt work = new StepAttempt(executionId, index, attempt,
         execution.stepDefinition(index), stepReports);
     try {
-      var child = stepTypes.spawn(context, childName(index, attempt), work);
+      var child = stepTypes.spawn(context, childName(index, attempt), work,
+          ExecutionMdc.of(execution));
       context.watchWith(child, new StepStopped(index, attempt, incarnation));
     } catch (RuntimeException e) {
       context.getLog().error("execution {} could not start step {} attempt {}", executionId,

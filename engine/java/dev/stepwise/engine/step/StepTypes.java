@@ -8,6 +8,8 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.slf4j.MDC;
 
 /**
  * The step types a node can run: the built-in {@code shell}, {@code http} and {@code sleep}, and
@@ -61,10 +63,30 @@ public final class StepTypes {
     };
   }
 
-  /** Spawns the child that runs {@code attempt}; the caller owns (watches and stops) it. */
-  public ActorRef<StepMessage> spawn(ActorContext<?> parent, String name, StepAttempt attempt) {
+  /**
+   * Spawns the child that runs {@code attempt}; the caller owns (watches and stops) it. The
+   * child's log lines, and those of work it hands to the blocking executor, carry {@code mdc}.
+   */
+  public ActorRef<StepMessage> spawn(ActorContext<?> parent, String name, StepAttempt attempt,
+      Map<String, String> mdc) {
     DispatcherSelector dispatcher = DispatcherSelector.fromConfig(STEP_DISPATCHER);
-    Executor blocking = parent.getSystem().dispatchers().lookup(dispatcher);
-    return parent.spawn(behaviorFor(attempt, blocking), name, dispatcher);
+    Executor steps = parent.getSystem().dispatchers().lookup(dispatcher);
+    Executor blocking = task -> steps.execute(() -> withMdc(mdc, task));
+    return parent.spawn(Behaviors.withMdc(StepMessage.class, mdc, behaviorFor(attempt, blocking)),
+        name, dispatcher);
+  }
+
+  private static void withMdc(Map<String, String> mdc, Runnable task) {
+    Map<String, String> previous = MDC.getCopyOfContextMap();
+    mdc.forEach(MDC::put);
+    try {
+      task.run();
+    } finally {
+      if (previous == null) {
+        MDC.clear();
+      } else {
+        MDC.setContextMap(previous);
+      }
+    }
   }
 }

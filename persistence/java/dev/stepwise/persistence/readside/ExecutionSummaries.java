@@ -1,15 +1,21 @@
 package dev.stepwise.persistence.readside;
 
+import dev.stepwise.engine.execution.ExecutionEntity;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -71,6 +77,94 @@ public final class ExecutionSummaries {
         throw new IllegalStateException("read side query failed: " + e.getMessage(), e);
       }
     }, blocking);
+  }
+
+  /** How far the summaries are behind the journal; see {@link #lag()}. */
+  public record Lag(long events, Duration oldestUnread) {}
+
+  /** Counting the events behind stops here, so that a far-behind projection is cheap to watch. */
+  public static final long MAX_COUNTED_LAG = 100_000;
+
+  /** How many executions are in each of {@code statuses}, cluster-wide; absent ones count 0. */
+  public CompletionStage<Map<String, Long>> countByStatus(Collection<String> statuses) {
+    return CompletableFuture.supplyAsync(() -> {
+      String marks = String.join(", ", Collections.nCopies(statuses.size(), "?"));
+      try (Connection c = dataSource.getConnection();
+           PreparedStatement s = c.prepareStatement("SELECT status, COUNT(*)"
+               + " FROM execution_summary WHERE status IN (" + marks + ") GROUP BY status")) {
+        int i = 1;
+        Map<String, Long> counts = new HashMap<>();
+        for (String status : statuses) {
+          s.setString(i++, status);
+          counts.put(status, 0L);
+        }
+        try (ResultSet rows = s.executeQuery()) {
+          while (rows.next()) {
+            counts.put(rows.getString(1), rows.getLong(2));
+          }
+        }
+        c.commit();
+        return counts;
+      } catch (SQLException e) {
+        throw new IllegalStateException("read side query failed: " + e.getMessage(), e);
+      }
+    }, blocking);
+  }
+
+  /**
+   * The executions' events that the journal holds and the summaries do not reflect yet: how many
+   * (counted up to {@link #MAX_COUNTED_LAG}) and how long ago the oldest of them was written.
+   * Both are zero when the summaries are current, however long the node has been idle.
+   */
+  public CompletionStage<Lag> lag() {
+    return CompletableFuture.supplyAsync(() -> {
+      try (Connection c = dataSource.getConnection()) {
+        long offset = projectedOffset(c);
+        long behind;
+        try (PreparedStatement s = c.prepareStatement("SELECT COUNT(*) FROM (SELECT 1 FROM"
+            + " \"event_tag\" WHERE \"tag\" = ? AND \"event_id\" > ? LIMIT "
+            + MAX_COUNTED_LAG + ") behind")) {
+          s.setString(1, ExecutionEntity.TAG);
+          s.setLong(2, offset);
+          behind = single(s);
+        }
+        Duration oldest = Duration.ZERO;
+        if (behind > 0) {
+          try (PreparedStatement s = c.prepareStatement("SELECT j.\"write_timestamp\""
+              + " FROM \"event_tag\" t JOIN \"event_journal\" j"
+              + " ON j.\"ordering\" = t.\"event_id\" WHERE t.\"tag\" = ? AND t.\"event_id\" > ? ORDER BY t.\"event_id\" LIMIT 1")) {
+            s.setString(1, ExecutionEntity.TAG);
+            s.setLong(2, offset);
+            long written = single(s);
+            oldest = written <= 0 ? Duration.ZERO
+                : Duration.ofMillis(Math.max(0, System.currentTimeMillis() - written));
+          }
+        }
+        c.commit();
+        return new Lag(behind, oldest);
+      } catch (SQLException e) {
+        throw new IllegalStateException("read side query failed: " + e.getMessage(), e);
+      }
+    }, blocking);
+  }
+
+  /** The journal ordering of the last event the summary projection applied; 0 before any. */
+  private static long projectedOffset(Connection c) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement("SELECT \"current_offset\" FROM"
+        + " \"pekko_projection_offset_store\" WHERE \"projection_name\" = ?"
+        + " AND \"projection_key\" = ?")) {
+      s.setString(1, ExecutionSummaryProjection.ID.name());
+      s.setString(2, ExecutionSummaryProjection.ID.key());
+      try (ResultSet rows = s.executeQuery()) {
+        return rows.next() ? Long.parseLong(rows.getString(1).strip()) : 0;
+      }
+    }
+  }
+
+  private static long single(PreparedStatement s) throws SQLException {
+    try (ResultSet rows = s.executeQuery()) {
+      return rows.next() ? rows.getLong(1) : 0;
+    }
   }
 
   private Page query(String status, String job, int size, Cursor after) {

@@ -3,6 +3,7 @@ package dev.stepwise.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.stepwise.engine.step.CustomStep;
 import dev.stepwise.engine.step.StepTypes;
 import dev.stepwise.testing.TestDatabase;
 import dev.stepwise.testing.TestNode;
@@ -58,6 +59,11 @@ final class ApiServer implements AutoCloseable {
   private final HttpClient client = HttpClient.newHttpClient();
 
   ApiServer(Map<String, Object> extraSettings) {
+    this(extraSettings, Map.of());
+  }
+
+  /** A node that also runs the {@code custom} step types. */
+  ApiServer(Map<String, Object> extraSettings, Map<String, CustomStep> custom) {
     database = TestDatabase.fresh();
     Map<String, Object> settings = new HashMap<>();
     settings.put("stepwise.database.url", database.url());
@@ -71,7 +77,7 @@ final class ApiServer implements AutoCloseable {
     Config config = NodeConfig.load(ConfigFactory.parseMap(settings), Map.of());
     system = ActorSystem.create(Behaviors.empty(), "stepwise", config);
     try {
-      port = StepwiseNode.init(system, StepTypes.builtIn()).binding().toCompletableFuture()
+      port = StepwiseNode.init(system, StepTypes.with(custom)).binding().toCompletableFuture()
           .get(30, TimeUnit.SECONDS).localAddress().getPort();
     } catch (Exception e) {
       system.terminate();
