@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * The processes a shell step started: its root process, the root's own process group (the root is
@@ -89,15 +90,58 @@ final class ProcessTree {
       killGroup(root.pid());
     }
     awaitDeath(members);
+    if (ownGroup) {
+      awaitGroupGone(root.pid());
+    }
     stopWatchdog();
   }
 
-  /** Kills what the root left behind when it ended on its own (background children). */
+  /**
+   * Kills what the root left behind when it ended on its own (background children), and waits
+   * until they are dead: the step reports its end only after that.
+   */
   void killLeftovers() {
     if (ownGroup) {
       killGroup(root.pid());
+      awaitGroupGone(root.pid());
     }
     stopWatchdog();
+  }
+
+  /** The orphans are no longer the root's descendants, so the group is found through /proc. */
+  private static void awaitGroupGone(long groupId) {
+    long deadline = System.nanoTime() + DEATH_WAIT.toNanos();
+    try {
+      while (groupHasLiveMember(groupId) && System.nanoTime() < deadline) {
+        Thread.sleep(1);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static boolean groupHasLiveMember(long groupId) {
+    try (Stream<Path> entries = Files.list(Path.of("/proc"))) {
+      return entries.anyMatch(dir -> inGroupAndRunning(dir, groupId));
+    } catch (IOException e) {
+      return false; // no /proc: the kill was sent, which is all this machine lets us check
+    }
+  }
+
+  private static boolean inGroupAndRunning(Path dir, long groupId) {
+    String name = dir.getFileName().toString();
+    if (name.isEmpty() || !Character.isDigit(name.charAt(0))) {
+      return false;
+    }
+    try {
+      String stat = Files.readString(dir.resolve("stat"));
+      // after "(comm)": state, ppid, pgrp
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ", 4);
+      char state = fields[0].charAt(0);
+      return Long.parseLong(fields[2]) == groupId && state != 'Z' && state != 'X';
+    } catch (IOException | RuntimeException e) {
+      return false; // it ended while we looked
+    }
   }
 
   /** Once the group is dead its id may be reused; the watchdog must not outlive it. */
