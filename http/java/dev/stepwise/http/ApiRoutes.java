@@ -12,8 +12,8 @@ import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * Every route of the node, behind one exception and rejection handler (problem+json) and one
- * request body limit.
+ * Every route of the node, behind one exception and rejection handler (problem+json), one
+ * request body limit and one answer to a request that timed out (503 problem+json).
  */
 public final class ApiRoutes extends AllDirectives {
 
@@ -37,20 +37,22 @@ public final class ApiRoutes extends AllDirectives {
         new JobValidation(stepTypes.names()), auth, executor);
     this.executions = new ExecutionsRoutes(executionsFacade, journal, auth, settings, executor);
     this.lists = new ExecutionListRoutes(readSide.summaries(), executionsFacade, auth, executor);
-    this.events = new EventsRoutes(journal, auth, settings);
+    this.events = new EventsRoutes(system, journal, readSide.summaries(), auth, settings);
     this.openApi = new OpenApiRoutes(auth);
     this.health = new HealthRoutes(system, journal, executor);
     this.cluster = new ClusterRoutes(system, auth, settings.askTimeout());
   }
 
   public Route route() {
-    return handleExceptions(Responses.exceptionHandler(), () ->
-        handleRejections(Responses.rejectionHandler(), () ->
-            withSizeLimit(settings.maxBodySize(), () -> concat(
-                pathPrefix("api", () -> concat(
-                    lists.route(), jobs.route(), executions.route(), events.route(),
-                    openApi.route(), cluster.route())),
-                health.route(),
-                web.route()))));
+    return withRequestTimeoutResponse(request -> Responses.unavailable(
+            "the node did not answer within its request timeout; try again"), () ->
+        handleExceptions(Responses.exceptionHandler(), () ->
+            handleRejections(Responses.rejectionHandler(), () ->
+                withSizeLimit(settings.maxBodySize(), () -> concat(
+                    pathPrefix("api", () -> concat(
+                        lists.route(), jobs.route(), executions.route(), events.route(),
+                        openApi.route(), cluster.route())),
+                    health.route(),
+                    web.route())))));
   }
 }

@@ -55,6 +55,15 @@ final class RequestParsing {
     throw ApiProblem.badRequest(field + ": must be a whole number of at least " + min);
   }
 
+  /** {@code ?since=} of the event stream: true for {@code now}, false for {@code start} or none. */
+  static boolean since(Optional<String> raw) {
+    return switch (raw.orElse("start")) {
+      case "now" -> true;
+      case "start", "" -> false;
+      default -> throw ApiProblem.badRequest("since: must be now or start");
+    };
+  }
+
   static String reason(String reason) {
     if (reason != null && reason.length() > MAX_REASON) {
       throw ApiProblem.badRequest("reason: at most " + MAX_REASON + " characters");

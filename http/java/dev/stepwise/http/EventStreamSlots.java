@@ -1,0 +1,67 @@
+package dev.stepwise.http;
+
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The node's bounded number of open Server-Sent Events streams: a stream takes a slot before it
+ * starts and gives it back when it ends, whichever way (client gone, node stopping, failure).
+ */
+final class EventStreamSlots {
+
+  /** One stream's claim; giving it back twice gives back one slot. */
+  final class Slot {
+    private final AtomicBoolean released = new AtomicBoolean();
+    private final AtomicBoolean started = new AtomicBoolean();
+
+    /** The stream runs now; from here its end gives the slot back. */
+    void started() {
+      started.set(true);
+    }
+
+    void release() {
+      if (released.compareAndSet(false, true)) {
+        open.decrementAndGet();
+      }
+    }
+
+    /**
+     * For a response whose stream never ran (its client went away before the answer was sent):
+     * nothing else would give the slot back.
+     */
+    void releaseIfNeverStarted() {
+      if (!started.get()) {
+        release();
+      }
+    }
+  }
+
+  private final int max;
+  private final AtomicInteger open = new AtomicInteger();
+
+  EventStreamSlots(int max) {
+    this.max = max;
+  }
+
+  /** A slot, or empty when {@code max} streams are open. */
+  Optional<Slot> take() {
+    while (true) {
+      int now = open.get();
+      if (now >= max) {
+        return Optional.empty();
+      }
+      if (open.compareAndSet(now, now + 1)) {
+        return Optional.of(new Slot());
+      }
+    }
+  }
+
+  int open() {
+    return open.get();
+  }
+
+  int max() {
+    return max;
+  }
+}
