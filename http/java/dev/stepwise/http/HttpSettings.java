@@ -11,6 +11,7 @@ public record HttpSettings(
     long maxBodySize,
     Duration sseHeartbeat,
     int maxSseClients,
+    Duration requestReadTimeout,
     int maxBulkIds,
     JwtSettings jwt) {
 
@@ -41,6 +42,7 @@ public record HttpSettings(
         http.getBytes("max-body-size"),
         http.getDuration("sse-heartbeat"),
         http.getInt("max-sse-clients"),
+        http.getDuration("request-read-timeout"),
         http.getInt("max-bulk-ids"),
         new JwtSettings(blankToNull(jwt.getString("secret")),
             blankToNull(jwt.getString("public-key")),
@@ -51,6 +53,10 @@ public record HttpSettings(
     if (settings.maxSseClients() < 1) {
       throw new IllegalArgumentException("stepwise.http.max-sse-clients "
           + "(STEPWISE_HTTP_MAX_SSE_CLIENTS) must be at least 1");
+    }
+    if (settings.requestReadTimeout().isNegative() || settings.requestReadTimeout().isZero()) {
+      throw new IllegalArgumentException("stepwise.http.request-read-timeout "
+          + "(STEPWISE_HTTP_REQUEST_READ_TIMEOUT) must be longer than zero");
     }
     requireHeartbeatWithinIdleTimeout(settings.sseHeartbeat(), config);
     return settings;
