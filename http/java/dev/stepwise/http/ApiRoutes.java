@@ -6,8 +6,12 @@ import dev.stepwise.engine.job.Jobs;
 import dev.stepwise.engine.step.StepTypes;
 import dev.stepwise.persistence.ExecutionJournal;
 import dev.stepwise.persistence.readside.ReadSide;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.Uri;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 
@@ -44,15 +48,29 @@ public final class ApiRoutes extends AllDirectives {
   }
 
   public Route route() {
-    return withRequestTimeoutResponse(request -> Responses.unavailable(
-            "the node did not answer within its request timeout; try again"), () ->
+    return withRequestTimeoutResponse(ApiRoutes::timedOut, () ->
         handleExceptions(Responses.exceptionHandler(), () ->
             handleRejections(Responses.rejectionHandler(), () ->
-                withSizeLimit(settings.maxBodySize(), () -> concat(
-                    pathPrefix("api", () -> concat(
-                        lists.route(), jobs.route(), executions.route(), events.route(),
-                        openApi.route(), cluster.route())),
-                    health.route(),
-                    web.route())))));
+                optionalHeaderValueByName("Raw-Request-URI", target ->
+                    extractUri(uri -> routes(target, uri))))));
+  }
+
+  /**
+   * Every route, for a request whose target, as the client sent it, has no dot segments and
+   * names no query parameter twice.
+   */
+  private Route routes(Optional<String> targetAsSent, Uri uri) {
+    targetAsSent.ifPresent(RequestParsing::requestTarget);
+    RequestParsing.singleValued(uri.query());
+    return withSizeLimit(settings.maxBodySize(), () -> concat(
+        pathPrefix("api", () -> concat(
+            lists.route(), jobs.route(), executions.route(), events.route(),
+            openApi.route(), cluster.route())),
+        health.route(),
+        web.route()));
+  }
+
+  private static HttpResponse timedOut(HttpRequest request) {
+    return Responses.unavailable("the node did not answer within its request timeout; try again");
   }
 }

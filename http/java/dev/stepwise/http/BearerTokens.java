@@ -150,6 +150,10 @@ public final class BearerTokens {
     if (subject == null || subject.isBlank() || subject.length() > 200) {
       throw new InvalidToken("the token has no subject (sub)");
     }
+    if (!RequestParsing.isPrintable(subject)) {
+      // the subject is recorded as who started or stopped what, in the journal and read side
+      throw new InvalidToken("the token's subject (sub) has control characters");
+    }
     return new Caller(subject, highestRole(claims));
   }
 

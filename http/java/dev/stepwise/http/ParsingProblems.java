@@ -21,9 +21,11 @@ public final class ParsingProblems extends ParsingErrorHandler {
       ServerSettings settings) {
     // one line, not Pekko's multi-line default: hostile clients can send many of these
     log.warning("refused a request while parsing it: {} {}", status.intValue(), error.summary());
-    int code = status.intValue();
     String detail = error.summary().isBlank() ? status.reason() : error.summary();
-    return Responses.problem(new ApiProblem(code, "http-" + code, status.reason(), detail,
-        Map.of()));
+    // Pekko answers an unknown method 501 and an unknown protocol version 505; both are the
+    // client's malformed request, and bad requests are never a 5xx here.
+    int code = status.intValue() >= 500 ? 400 : status.intValue();
+    String title = code == status.intValue() ? status.reason() : "Bad Request";
+    return Responses.problem(new ApiProblem(code, "http-" + code, title, detail, Map.of()));
   }
 }
