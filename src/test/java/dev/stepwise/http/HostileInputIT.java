@@ -548,6 +548,111 @@ class HostileInputIT {
         .isEqualTo(before.runningView());
   }
 
+  // ---------------------------------------------------------------- event streams
+
+  /** Opens an event stream by hand; the answer's head (and a refusal's body) is read. */
+  static RawHttp openStream(RawHttp.Response[] answer) throws Exception {
+    RawHttp stream = new RawHttp(api.port());
+    stream.write("GET /api/events?since=now HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        + "Accept: text/event-stream\r\nAuthorization: Bearer " + api.viewer() + "\r\n\r\n");
+    answer[0] = stream.readResponse();
+    return stream;
+  }
+
+  @Test
+  void eventStreamsPastTheLimitGet503WithRetryAfterAndAClosedOneFreesItsSlot() throws Exception {
+    int extra = 3;
+    List<RawHttp> open = new ArrayList<>();
+    RawHttp.Response[] answer = new RawHttp.Response[1];
+    try {
+      // every slot: streams of earlier tests may still be giving theirs back
+      for (int i = 0; i < MAX_SSE; i++) {
+        open.add(Eventually.await("stream " + (i + 1) + " of " + MAX_SSE + " opens", WAIT,
+            () -> {
+              try {
+                RawHttp stream = openStream(answer);
+                if (answer[0].status() != 200) {
+                  stream.close();
+                }
+                return answer[0].status() == 200 ? stream : null;
+              } catch (Exception e) {
+                throw new AssertionError(e);
+              }
+            }, stream -> stream != null));
+      }
+      int refused = 0;
+      for (int i = 0; i < extra; i++) {
+        try (RawHttp stream = openStream(answer)) {
+          RawHttp.Response refusal = answer[0];
+          assertThat(refusal.status()).as(refusal.toString()).isEqualTo(503);
+          assertThat(refusal.header("Content-Type")).isEqualTo("application/problem+json");
+          assertThat(refusal.header("Retry-After")).isEqualTo("5");
+          assertThat(Json.MAPPER.readTree(refusal.body()).get("type").asText())
+              .endsWith("/event-streams-full");
+          refused++;
+        }
+      }
+      assertThat(refused).isEqualTo(extra);
+
+      // a client that goes away gives its slot back
+      long closed = System.nanoTime();
+      open.remove(0).close();
+      open.add(Eventually.await("a stream opens once a client has gone", WAIT, () -> {
+        try {
+          RawHttp stream = openStream(answer);
+          if (answer[0].status() != 200) {
+            stream.close();
+            return null;
+          }
+          return stream;
+        } catch (Exception e) {
+          throw new AssertionError(e);
+        }
+      }, stream -> stream != null));
+      long freedAfter = (System.nanoTime() - closed) / 1_000_000;
+      // and only that one: the node is full again
+      try (RawHttp stream = openStream(answer)) {
+        assertThat(answer[0].status()).isEqualTo(503);
+      }
+      System.out.printf("%nEvent streams: limit %d, opened %d, refused %d of %d past the limit"
+          + " (503 + Retry-After: 5); a closed stream's slot taken again %d ms after the close%n",
+          MAX_SSE, MAX_SSE, refused, extra, freedAfter);
+    } finally {
+      open.forEach(RawHttp::close);
+    }
+  }
+
+  @Test
+  void aStreamSinceNowSkipsTheJournalSoFarWhileLastEventIdStillResumes() {
+    String viewer = api.viewer();
+    try (SseClient fromStart = new SseClient(api, "", viewer, null, events -> false);
+         SseClient sinceNow = new SseClient(api, "?since=now", viewer, null, events -> false)) {
+      // the journal already holds the running execution's events: the default replays them
+      Eventually.await("the default stream replays " + running, WAIT,
+          () -> fromStart.events.stream().anyMatch(e -> e.data().contains(running)));
+      Eventually.await("a heartbeat on the stream since now", WAIT,
+          () -> sinceNow.heartbeats.get() > 0);
+      assertThat(sinceNow.events).as("events before the stream began").isEmpty();
+
+      String fresh = api.post("/api/jobs/quick/executions", api.operator(), null).json()
+          .get("id").asText();
+      Eventually.await("the stream since now sees " + fresh + " end", WAIT,
+          () -> sinceNow.events.stream().anyMatch(e -> "ExecutionSucceeded".equals(e.type())));
+      assertThat(sinceNow.events).allSatisfy(e -> assertThat(e.data()).contains(fresh));
+      String first = fromStart.events.get(0).id();
+
+      // Last-Event-ID wins over since=now: a reconnecting client misses nothing
+      try (SseClient resumed = new SseClient(api, "?since=now", viewer, first,
+          events -> false)) {
+        Eventually.await("the resumed stream replays what followed event " + first, WAIT,
+            () -> resumed.events.size() >= 2);
+        assertThat(Long.parseLong(resumed.events.get(0).id())).isGreaterThan(
+            Long.parseLong(first));
+        assertThat(resumed.events.get(0).id()).isEqualTo(fromStart.events.get(1).id());
+      }
+    }
+  }
+
   static int problemOf(Outcome outcome) {
     try {
       JsonNode problem = Json.MAPPER.readTree(outcome.body());

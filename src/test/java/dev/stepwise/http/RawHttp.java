@@ -54,7 +54,7 @@ final class RawHttp implements AutoCloseable {
   static Response exchange(int port, byte[] request) {
     try (RawHttp http = new RawHttp(port)) {
       http.writeQuietly(request);
-      return http.readResponse(true);
+      return http.readResponse();
     }
   }
 
@@ -82,9 +82,9 @@ final class RawHttp implements AutoCloseable {
 
   /**
    * Reads a status line and headers, then the body: all of it (by Content-Length, chunks or
-   * until the server closes) when {@code wholeBody}, else nothing (for streams).
+   * until the server closes), except for an event stream, which stays open to be read on.
    */
-  Response readResponse(boolean wholeBody) {
+  Response readResponse() {
     try {
       String statusLine = readLine();
       if (statusLine == null) {
@@ -98,7 +98,7 @@ final class RawHttp implements AutoCloseable {
             line.substring(colon + 1).strip());
       }
       String body = "";
-      if (wholeBody) {
+      if (!headers.getOrDefault("content-type", "").startsWith("text/event-stream")) {
         body = new String(readBody(headers), StandardCharsets.UTF_8);
       }
       return new Response(status, headers, body);
