@@ -1,8 +1,10 @@
 package dev.stepwise.http;
 
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.Done;
 
 /**
  * The node's bounded number of open Server-Sent Events streams: a stream takes a slot before it
@@ -15,9 +17,18 @@ final class EventStreamSlots {
     private final AtomicBoolean released = new AtomicBoolean();
     private final AtomicBoolean started = new AtomicBoolean();
 
-    /** The stream runs now; from here its end gives the slot back. */
-    void started() {
+    /** For a running stream: its end, {@code done}, gives the slot back. */
+    <M> M heldUntil(M materialized, CompletionStage<Done> done) {
       started.set(true);
+      done.whenComplete((ok, failure) -> release());
+      return materialized;
+    }
+
+    /** For a stream that could not start (its start offset was not found). */
+    void releaseIfFailed(Throwable failure) {
+      if (failure != null) {
+        release();
+      }
     }
 
     void release() {

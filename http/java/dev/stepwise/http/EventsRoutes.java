@@ -77,18 +77,18 @@ public final class EventsRoutes extends AllDirectives {
     EventStreamSlots.Slot slot = taken.get();
     system.scheduler().scheduleOnce(UNSTARTED_SLOT_GRACE, slot::releaseIfNeverStarted,
         system.executionContext());
-    // Last-Event-ID resumes a stream, whatever it was started with
-    CompletionStage<Long> after = resumeAfter.<CompletionStage<Long>>map(
-            CompletableFuture::completedFuture)
-        .orElseGet(() -> fromNow ? summaries.latestJournalOffset()
-            : CompletableFuture.completedFuture(0L));
-    after.whenComplete((offset, failure) -> {
-      if (failure != null) {
-        slot.release();
-      }
-    });
+    CompletionStage<Long> after = startAfter(resumeAfter, fromNow);
+    after.whenComplete((offset, failure) -> slot.releaseIfFailed(failure));
     return onSuccess(after, offset -> completeOK(stream(offset, job, execution, slot),
         EventStreamMarshalling.toEventStream()));
+  }
+
+  /** Last-Event-ID resumes a stream, whatever it was first started with. */
+  private CompletionStage<Long> startAfter(Optional<Long> resumeAfter, boolean fromNow) {
+    if (resumeAfter.isPresent()) {
+      return CompletableFuture.completedFuture(resumeAfter.get());
+    }
+    return fromNow ? summaries.latestJournalOffset() : CompletableFuture.completedFuture(0L);
   }
 
   private Source<ServerSentEvent, NotUsed> stream(long after, Optional<String> job,
@@ -102,11 +102,7 @@ public final class EventsRoutes extends AllDirectives {
         .map(pair -> forgetEnded(pair, jobs))
         .map(pair -> toSse(pair.first(), pair.second()))
         .keepAlive(settings.sseHeartbeat(), ServerSentEvent::heartbeat)
-        .watchTermination((notUsed, done) -> {
-          slot.started();
-          done.whenComplete((ok, failure) -> slot.release());
-          return notUsed;
-        });
+        .watchTermination(slot::heldUntil);
   }
 
   private CompletionStage<String> jobOf(ExecutionJournal.Entry entry, Map<String, String> jobs) {

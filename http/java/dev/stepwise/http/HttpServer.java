@@ -71,21 +71,26 @@ public final class HttpServer {
         .mapAsyncUnordered(server.getMaxConnections(), this::serve)
         .to(Sink.ignore())
         .run(system);
-    return bound.<Binding>thenApply(binding -> {
-      CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
-      shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "http-api-unbind",
-          () -> binding.unbind().thenApply(unbound -> Done.getInstance()));
-      shutdown.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "http-api-drain",
-          () -> drain(drainDeadline(shutdown)));
-      system.log().info("HTTP API listening on http://{}:{}",
-          binding.localAddress().getHostString(), binding.localAddress().getPort());
-      return new Binding(binding.localAddress());
-    }).whenComplete((binding, failure) -> {
-      if (failure != null) {
-        system.log().error("HTTP API could not bind {}:{}: {}", settings.host(),
-            settings.port(), failure.getMessage());
-      }
-    });
+    return bound.thenApply(this::bound).whenComplete(this::logFailure);
+  }
+
+  /** Registers the unbind and the drain with the node's shutdown. */
+  private Binding bound(Tcp.ServerBinding binding) {
+    CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
+    shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "http-api-unbind",
+        () -> binding.unbind().thenApply(unbound -> Done.getInstance()));
+    shutdown.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "http-api-drain",
+        () -> drain(drainDeadline(shutdown)));
+    system.log().info("HTTP API listening on http://{}:{}",
+        binding.localAddress().getHostString(), binding.localAddress().getPort());
+    return new Binding(binding.localAddress());
+  }
+
+  private void logFailure(Binding binding, Throwable failure) {
+    if (failure != null) {
+      system.log().error("HTTP API could not bind {}:{}: {}", settings.host(), settings.port(),
+          failure.getMessage());
+    }
   }
 
   /** Runs one connection; completes (never fails) when it has closed. */
@@ -101,16 +106,19 @@ public final class HttpServer {
                 .atop(deadline.bytes()))
             .watchTermination((notUsed, done) -> done);
     try {
-      return incoming.handleWith(connection, system).handle((done, failure) -> {
-        open.remove(deadline);
-        return Done.getInstance();
-      });
+      return incoming.handleWith(connection, system)
+          .handle((done, failure) -> closed(deadline));
     } catch (RuntimeException e) {
       open.remove(deadline);
       log.warning("could not serve a connection from {}: {}", incoming.remoteAddress(),
           e.getMessage());
       return CompletableFuture.completedFuture(Done.getInstance());
     }
+  }
+
+  private Done closed(RequestReadDeadline connection) {
+    open.remove(connection);
+    return Done.getInstance();
   }
 
   /** The TLS layer's place in the stack, for a node that speaks plain HTTP. */
@@ -145,14 +153,17 @@ public final class HttpServer {
     CompletableFuture<Done> drained = new CompletableFuture<>();
     long deadline = System.nanoTime() + within.toNanos();
     var check = system.scheduler().scheduleAtFixedRate(RequestReadDeadline.QUIET,
-        RequestReadDeadline.QUIET, () -> {
-          if (open.isEmpty()) {
-            drained.complete(Done.getInstance());
-          } else if (System.nanoTime() > deadline) {
-            open.forEach(RequestReadDeadline::abort);
-            drained.complete(Done.getInstance());
-          }
-        }, system.executionContext());
+        RequestReadDeadline.QUIET, () -> drainedBy(deadline, drained),
+        system.executionContext());
     return drained.whenComplete((done, failure) -> check.cancel());
+  }
+
+  private void drainedBy(long deadline, CompletableFuture<Done> drained) {
+    if (!open.isEmpty() && System.nanoTime() > deadline) {
+      open.forEach(RequestReadDeadline::abort);
+    }
+    if (open.isEmpty() || System.nanoTime() > deadline) {
+      drained.complete(Done.getInstance());
+    }
   }
 }

@@ -2,7 +2,9 @@ package dev.stepwise.http;
 
 import java.time.Duration;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
@@ -39,7 +41,10 @@ final class RequestReadDeadline {
 
   private static final Logger LOG = LoggerFactory.getLogger(RequestReadDeadline.class);
 
-  /** How long a draining connection's output must have been quiet before it is closed. */
+  /**
+   * How long the output of a connection that is to close (the node stops, or the client has
+   * gone) must have been quiet before it is closed, so that an answer is not cut off.
+   */
   static final Duration QUIET = Duration.ofMillis(50);
 
   /** The connection was closed because a request did not arrive in time. */
@@ -89,14 +94,17 @@ final class RequestReadDeadline {
       return request;
     }
     signal(Signal.HEAD_RECEIVED);
-    Source<ByteString, Object> body = entity.getDataBytes().watchTermination((mat, done) -> {
-      done.whenComplete((ok, failure) -> signal(Signal.BODY_RECEIVED));
-      return mat;
-    });
+    Source<ByteString, Object> body = entity.getDataBytes().watchTermination(this::bodyUntil);
     OptionalLong length = entity.getContentLengthOption();
     return request.withEntity(length.isPresent()
         ? HttpEntities.create(entity.getContentType(), length.getAsLong(), body)
         : HttpEntities.createChunked(entity.getContentType(), body));
+  }
+
+  /** The body's end, however it ends, ends its reading. */
+  private <M> M bodyUntil(M materialized, CompletionStage<Done> done) {
+    done.whenComplete((ok, failure) -> signal(Signal.BODY_RECEIVED));
+    return materialized;
   }
 
   HttpResponse responded(HttpResponse response) {
@@ -146,7 +154,10 @@ final class RequestReadDeadline {
       private static final String QUIET_CHECK = "quiet";
 
       private Phase phase = Phase.IDLE;
+      /** The node stops: close once no request is in progress. */
       private boolean draining;
+      /** The client closed its side: close once its last answer is out. */
+      private boolean clientGone;
       private long lastOutbound = System.nanoTime();
 
       Logic() {
@@ -192,7 +203,11 @@ final class RequestReadDeadline {
 
           @Override
           public void onUpstreamFinish() {
+            // Pekko would answer the request in progress and then close, but an event stream
+            // never ends, and its slot would be held until a heartbeat failed to reach the client
+            clientGone = true;
             complete(toServer);
+            closeWhenQuiet();
           }
 
           @Override
@@ -249,7 +264,7 @@ final class RequestReadDeadline {
           }
           case DRAIN -> {
             draining = true;
-            scheduleWithFixedDelay(QUIET_CHECK, QUIET, QUIET);
+            closeWhenQuiet();
           }
           case ABORT -> failStage(new IllegalStateException("the node is stopping"));
           default -> throw new IllegalStateException(signal.name());
@@ -262,9 +277,15 @@ final class RequestReadDeadline {
           LOG.info("closed the connection of {}: a request was not received within {} ms of"
               + " its first byte", peer, timeout.toMillis());
           failStage(new TooSlow("a request was not received within " + timeout));
-        } else if (QUIET_CHECK.equals(key) && draining && phase == Phase.IDLE
+        } else if (QUIET_CHECK.equals(key) && (draining || clientGone) && phase == Phase.IDLE
             && System.nanoTime() - lastOutbound >= QUIET.toNanos()) {
           completeStage();
+        }
+      }
+
+      private void closeWhenQuiet() {
+        if (!isTimerActive(QUIET_CHECK)) {
+          scheduleWithFixedDelay(QUIET_CHECK, QUIET, QUIET);
         }
       }
     }

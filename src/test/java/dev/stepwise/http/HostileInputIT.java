@@ -559,6 +559,21 @@ class HostileInputIT {
     return stream;
   }
 
+  /** An open event stream, or null (its connection closed) when the node refused it. */
+  static RawHttp streamOrNull() {
+    RawHttp.Response[] answer = new RawHttp.Response[1];
+    try {
+      RawHttp stream = openStream(answer);
+      if (answer[0].status() == 200) {
+        return stream;
+      }
+      stream.close();
+      return null;
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
   @Test
   void eventStreamsPastTheLimitGet503WithRetryAfterAndAClosedOneFreesItsSlot() throws Exception {
     int extra = 3;
@@ -568,17 +583,7 @@ class HostileInputIT {
       // every slot: streams of earlier tests may still be giving theirs back
       for (int i = 0; i < MAX_SSE; i++) {
         open.add(Eventually.await("stream " + (i + 1) + " of " + MAX_SSE + " opens", WAIT,
-            () -> {
-              try {
-                RawHttp stream = openStream(answer);
-                if (answer[0].status() != 200) {
-                  stream.close();
-                }
-                return answer[0].status() == 200 ? stream : null;
-              } catch (Exception e) {
-                throw new AssertionError(e);
-              }
-            }, stream -> stream != null));
+            HostileInputIT::streamOrNull, stream -> stream != null));
       }
       int refused = 0;
       for (int i = 0; i < extra; i++) {
@@ -597,18 +602,8 @@ class HostileInputIT {
       // a client that goes away gives its slot back
       long closed = System.nanoTime();
       open.remove(0).close();
-      open.add(Eventually.await("a stream opens once a client has gone", WAIT, () -> {
-        try {
-          RawHttp stream = openStream(answer);
-          if (answer[0].status() != 200) {
-            stream.close();
-            return null;
-          }
-          return stream;
-        } catch (Exception e) {
-          throw new AssertionError(e);
-        }
-      }, stream -> stream != null));
+      open.add(Eventually.await("a stream opens once a client has gone", WAIT,
+          HostileInputIT::streamOrNull, stream -> stream != null));
       long freedAfter = (System.nanoTime() - closed) / 1_000_000;
       // and only that one: the node is full again
       try (RawHttp stream = openStream(answer)) {
