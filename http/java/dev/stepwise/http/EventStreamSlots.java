@@ -68,11 +68,8 @@ final class EventStreamSlots {
     }
   }
 
+  /** How many streams are open now (a gauge for metrics). */
   int open() {
     return open.get();
-  }
-
-  int max() {
-    return max;
   }
 }

@@ -28,7 +28,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One connection's deadline for receiving a request: from the request's first byte to the end
- * of its body. A client that has not sent the whole request by then loses the connection.
+ * of its body. A client that has not sent the whole request by then loses the connection. It
+ * also closes the connection, once its last answer is out, when the node stops or the client
+ * has closed its side.
  *
  * <p>Pekko HTTP's own timeouts do not bound a slow-loris client: the idle timeout starts again
  * with every byte, and the request timeout starts only once the whole request has arrived, so a
