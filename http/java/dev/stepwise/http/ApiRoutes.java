@@ -7,14 +7,18 @@ import dev.stepwise.engine.step.StepTypes;
 import dev.stepwise.http.metrics.NodeMetrics;
 import dev.stepwise.persistence.ExecutionJournal;
 import dev.stepwise.persistence.readside.ReadSide;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.Uri;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * Every route of the node, behind one exception and rejection handler (problem+json) and one
- * request body limit.
+ * Every route of the node, behind one exception and rejection handler (problem+json), one
+ * request body limit and one answer to a request that timed out (503 problem+json).
  */
 public final class ApiRoutes extends AllDirectives {
 
@@ -41,7 +45,8 @@ public final class ApiRoutes extends AllDirectives {
     this.executions = new ExecutionsRoutes(executionsFacade, journaled, journal, auth, settings,
         executor);
     this.lists = new ExecutionListRoutes(readSide.summaries(), journaled, auth, executor);
-    this.events = new EventsRoutes(journal, auth, settings, metrics.streams());
+    this.events = new EventsRoutes(system, journal, readSide.summaries(), auth, settings,
+        metrics.streams());
     this.metrics = new MetricsRoutes(metrics, auth, executor);
     this.openApi = new OpenApiRoutes(auth);
     this.health = new HealthRoutes(system, journal, executor);
@@ -49,14 +54,30 @@ public final class ApiRoutes extends AllDirectives {
   }
 
   public Route route() {
-    return handleExceptions(Responses.exceptionHandler(), () ->
-        handleRejections(Responses.rejectionHandler(), () ->
-            withSizeLimit(settings.maxBodySize(), () -> concat(
-                pathPrefix("api", () -> concat(
-                    lists.route(), jobs.route(), executions.route(), events.route(),
-                    openApi.route(), cluster.route())),
-                health.route(),
-                metrics.route(),
-                web.route()))));
+    return withRequestTimeoutResponse(ApiRoutes::timedOut, () ->
+        handleExceptions(Responses.exceptionHandler(), () ->
+            handleRejections(Responses.rejectionHandler(), () ->
+                optionalHeaderValueByName("Raw-Request-URI", target ->
+                    extractUri(uri -> routes(target, uri))))));
+  }
+
+  /**
+   * Every route, for a request whose target, as the client sent it, has no dot segments and
+   * names no query parameter twice.
+   */
+  private Route routes(Optional<String> targetAsSent, Uri uri) {
+    targetAsSent.ifPresent(RequestParsing::requestTarget);
+    RequestParsing.singleValued(uri.query());
+    return withSizeLimit(settings.maxBodySize(), () -> concat(
+        pathPrefix("api", () -> concat(
+            lists.route(), jobs.route(), executions.route(), events.route(),
+            openApi.route(), cluster.route())),
+        health.route(),
+        metrics.route(),
+        web.route()));
+  }
+
+  private static HttpResponse timedOut(HttpRequest request) {
+    return Responses.unavailable("the node did not answer within its request timeout; try again");
   }
 }

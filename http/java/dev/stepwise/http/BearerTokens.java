@@ -41,15 +41,19 @@ public final class BearerTokens {
   private final byte[] secret;
   private final RSAPublicKey publicKey;
   private final Duration clockSkew;
+  private final String issuer;
+  private final String audience;
   private final String generatedAdminToken;
 
-  private BearerTokens(byte[] secret, RSAPublicKey publicKey, Duration clockSkew,
-      Duration adminTtl, boolean generated) {
+  private BearerTokens(byte[] secret, RSAPublicKey publicKey, HttpSettings.JwtSettings settings,
+      boolean generated) {
     this.secret = secret;
     this.publicKey = publicKey;
-    this.clockSkew = clockSkew;
+    this.clockSkew = settings.clockSkew();
+    this.issuer = settings.issuer();
+    this.audience = settings.audience();
     this.generatedAdminToken = generated
-        ? issue("admin", List.of(Role.admin.name()), adminTtl) : null;
+        ? issue("admin", List.of(Role.admin.name()), settings.adminTokenTtl()) : null;
   }
 
   /** Fails with a clear message when the configured secret or key is unusable. */
@@ -62,16 +66,16 @@ public final class BearerTokens {
         throw new IllegalArgumentException("stepwise.jwt.secret (STEPWISE_JWT_SECRET) must be at"
             + " least " + MIN_SECRET_BYTES + " bytes for HS256");
       }
-      return new BearerTokens(secret, key, settings.clockSkew(), settings.adminTokenTtl(), false);
+      return new BearerTokens(secret, key, settings, false);
     }
     if (key != null) {
-      return new BearerTokens(null, key, settings.clockSkew(), settings.adminTokenTtl(), false);
+      return new BearerTokens(null, key, settings, false);
     }
     byte[] random = new byte[MIN_SECRET_BYTES];
     new SecureRandom().nextBytes(random);
     byte[] secret = Base64.getUrlEncoder().withoutPadding().encodeToString(random)
         .getBytes(StandardCharsets.UTF_8);
-    return new BearerTokens(secret, null, settings.clockSkew(), settings.adminTokenTtl(), true);
+    return new BearerTokens(secret, null, settings, true);
   }
 
   /** The admin token made for a generated secret; empty when a secret or key was configured. */
@@ -79,18 +83,24 @@ public final class BearerTokens {
     return Optional.ofNullable(generatedAdminToken);
   }
 
-  /** An HS256 token for {@code subject}; needs a secret. */
+  /** An HS256 token for {@code subject}, with the configured issuer and audience; needs a secret. */
   public String issue(String subject, List<String> roles, Duration ttl) {
     if (secret == null) {
       throw new IllegalStateException("no HS256 secret configured");
     }
     Instant now = Instant.now();
-    JWTClaimsSet claims = new JWTClaimsSet.Builder()
+    JWTClaimsSet.Builder builder = new JWTClaimsSet.Builder()
         .subject(subject)
         .claim("roles", roles)
         .issueTime(Date.from(now))
-        .expirationTime(Date.from(now.plus(ttl)))
-        .build();
+        .expirationTime(Date.from(now.plus(ttl)));
+    if (issuer != null) {
+      builder.issuer(issuer);
+    }
+    if (audience != null) {
+      builder.audience(audience);
+    }
+    JWTClaimsSet claims = builder.build();
     SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
     try {
       jwt.sign(new MACSigner(secret));
@@ -129,9 +139,20 @@ public final class BearerTokens {
     if (nbf != null && now.plus(clockSkew).isBefore(nbf.toInstant())) {
       throw new InvalidToken("the token is not valid yet");
     }
+    if (issuer != null && !issuer.equals(claims.getIssuer())) {
+      throw new InvalidToken("the token's issuer (iss) is not the one this node accepts");
+    }
+    if (audience != null && (claims.getAudience() == null
+        || !claims.getAudience().contains(audience))) {
+      throw new InvalidToken("the token's audience (aud) does not name this node");
+    }
     String subject = claims.getSubject();
     if (subject == null || subject.isBlank() || subject.length() > 200) {
       throw new InvalidToken("the token has no subject (sub)");
+    }
+    if (!RequestParsing.isPrintable(subject)) {
+      // the subject is recorded as who started or stopped what, in the journal and read side
+      throw new InvalidToken("the token's subject (sub) has control characters");
     }
     return new Caller(subject, highestRole(claims));
   }

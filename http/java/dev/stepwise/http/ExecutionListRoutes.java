@@ -10,7 +10,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 
 /**
  * The routes served from the read side: lists with filters and cursors, the dead-letter queue,
@@ -44,8 +43,7 @@ public final class ExecutionListRoutes extends AllDirectives {
             page(Optional.of(Status.DeadLetter.name()), Optional.empty())))),
         pathPrefix("jobs", () -> pathPrefix(segment -> path("stop", () -> post(() ->
             auth.authorized(Role.operator, caller -> parameterOptional("force", force ->
-                entity(Unmarshaller.entityToString(), body ->
-                    stopJob(caller, segment, force, body)))))))));
+                JsonBody.text(body -> stopJob(caller, segment, force, body)))))))));
   }
 
   private Route page(Optional<String> status, Optional<String> job) {

@@ -26,7 +26,6 @@ import java.util.function.Function;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 
 /** {@code /api/executions}: read, replay, stop and retry executions. */
 public final class ExecutionsRoutes extends AllDirectives {
@@ -64,7 +63,7 @@ public final class ExecutionsRoutes extends AllDirectives {
   }
 
   private Route body(Function<String, Route> inner) {
-    return entity(Unmarshaller.entityToString(), inner);
+    return JsonBody.text(inner);
   }
 
   private Route get(String rawId, Optional<String> rawAsOf) {

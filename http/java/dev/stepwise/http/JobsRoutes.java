@@ -17,7 +17,6 @@ import java.util.UUID;
 import java.util.concurrent.Executor;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 
 /** {@code /api/jobs}: job definitions, and starting a run of one. */
 public final class JobsRoutes extends AllDirectives {
@@ -52,7 +51,7 @@ public final class JobsRoutes extends AllDirectives {
   }
 
   private Route body(java.util.function.Function<String, Route> inner) {
-    return entity(Unmarshaller.entityToString(), inner);
+    return JsonBody.text(inner);
   }
 
   private Route list() {
@@ -91,7 +90,8 @@ public final class JobsRoutes extends AllDirectives {
     RequestParsing.jobName(name);
     Optional<String> key = RequestParsing.idempotencyKey(rawKey);
     StartRequest request = Json.read(body, StartRequest.class);
-    Instant startAt = request == null ? null : request.startAt();
+    Instant startAt = RequestParsing.startAt(request == null ? null : request.startAt(),
+        Instant.now());
     String id = key.map(k -> UUID.nameUUIDFromBytes((name + "/" + k)
             .getBytes(StandardCharsets.UTF_8)).toString())
         .orElseGet(() -> UUID.randomUUID().toString());

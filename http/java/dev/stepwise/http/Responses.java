@@ -89,6 +89,16 @@ public final class Responses {
         .addHeader(RetryAfter.create(RETRY_AFTER_SECONDS));
   }
 
+  /**
+   * 503, not 429: the limit is the node's capacity, shared by every client, not a quota this
+   * client overran; waiting and asking again (Retry-After) is the right answer for any of them.
+   */
+  static HttpResponse eventStreamsFull() {
+    return problem(new ApiProblem(503, "event-streams-full", "Service unavailable",
+        "this node serves as many event streams as it can; try again later", Map.of()))
+        .addHeader(RetryAfter.create(RETRY_AFTER_SECONDS));
+  }
+
   private static boolean causedBySql(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
       if (t instanceof java.sql.SQLException) {

@@ -14,7 +14,6 @@ import dev.stepwise.persistence.SchemaMigrations;
 import dev.stepwise.persistence.readside.ReadSide;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.http.javadsl.ServerBinding;
 
 /**
  * Everything a node runs, started in one place that {@code Main} and the tests share: the schema,
@@ -24,7 +23,7 @@ import org.apache.pekko.http.javadsl.ServerBinding;
  * @param binding completes once the API is bound (or failed to bind)
  */
 public record StepwiseNode(
-    Executions executions, ReadSide readSide, CompletionStage<ServerBinding> binding) {
+    Executions executions, ReadSide readSide, CompletionStage<HttpServer.Binding> binding) {
 
   /** Without a configured JWT secret or key it prints one admin token for a fresh secret. */
   public static StepwiseNode init(ActorSystem<?> system, StepTypes stepTypes) {

@@ -58,6 +58,25 @@ public final class ExecutionSummaries {
     return CompletableFuture.supplyAsync(() -> query(status, job, size, after), blocking);
   }
 
+  /**
+   * The journal offset of the newest event (0 for an empty journal): an event stream that starts
+   * after it starts "now" instead of replaying the whole journal. Read from the journal itself,
+   * not the summaries, so it is not behind by the projection's lag.
+   */
+  public CompletionStage<Long> latestJournalOffset() {
+    return CompletableFuture.supplyAsync(() -> {
+      try (Connection c = dataSource.getConnection();
+           PreparedStatement s = c.prepareStatement("SELECT max(ordering) FROM event_journal");
+           ResultSet rows = s.executeQuery()) {
+        long offset = rows.next() ? rows.getLong(1) : 0L;
+        c.commit();
+        return offset;
+      } catch (SQLException e) {
+        throw new IllegalStateException("journal offset query failed: " + e.getMessage(), e);
+      }
+    }, blocking);
+  }
+
   /** Ids of every execution of {@code job} that has not ended, as far as the read side knows. */
   public CompletionStage<List<String>> unfinishedOf(String job) {
     return CompletableFuture.supplyAsync(() -> {

@@ -4,6 +4,7 @@ import dev.stepwise.engine.execution.ExecutionEntity;
 import dev.stepwise.engine.execution.ExecutionEntity.Event;
 import dev.stepwise.engine.execution.Status;
 import dev.stepwise.engine.execution.StopMode;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -24,7 +25,7 @@ final class SummaryUpdates {
       update(c, "INSERT INTO execution_summary (execution_id, job, status, step_count, created_by,"
               + " created_at, start_at, retry_of, last_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
           executionId, e.job(), Status.Pending.name(), e.definition().steps().size(),
-          e.createdBy(), time(e.at()), time(e.startAt()), e.retryOf(), seq);
+          clip(e.createdBy(), 200), time(e.at()), time(e.startAt()), e.retryOf(), seq);
       if (e.retryOf() != null) {
         update(c, "UPDATE execution_summary SET retried_by = ? WHERE execution_id = ?",
             executionId, e.retryOf());
@@ -84,7 +85,17 @@ final class SummaryUpdates {
     return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
   }
 
-  private static String clip(String s, int max) {
-    return s == null || s.length() <= max ? s : s.substring(0, max);
+  /**
+   * At most {@code max} characters that PostgreSQL accepts as text: it refuses NUL and malformed
+   * UTF-16 (a lone surrogate), and a refused row would stop the projection for good.
+   */
+  static String clip(String s, int max) {
+    if (s == null) {
+      return null;
+    }
+    // clipped first, since a cut may fall between the two halves of a surrogate pair
+    String clipped = s.length() <= max ? s : s.substring(0, max);
+    return new String(clipped.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8)
+        .replace('\u0000', '\uFFFD');
   }
 }
