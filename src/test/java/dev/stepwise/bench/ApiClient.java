@@ -17,7 +17,9 @@ import java.util.concurrent.Executors;
 
 /**
  * The benchmark's side of the public HTTP API: a JDK client with a bearer token, speaking
- * HTTP/1.1 on kept-alive connections, with its callbacks on two threads of its own.
+ * HTTP/1.1 on kept-alive connections. Asynchronous calls are blocking calls on threads of its own:
+ * the JDK client's {@code sendAsync} hands every response to the default executor of
+ * CompletableFuture, which on a 2-core machine is a new thread per response.
  */
 final class ApiClient implements AutoCloseable {
 
@@ -44,20 +46,28 @@ final class ApiClient implements AutoCloseable {
 
   private final URI base;
   private final String token;
-  private final ExecutorService callbacks = Executors.newFixedThreadPool(2, runnable -> {
-    Thread thread = new Thread(runnable, "bench-http-client");
-    thread.setDaemon(true);
-    return thread;
-  });
+  private final ExecutorService callbacks = Executors.newFixedThreadPool(2,
+      daemon("bench-http-client"));
+  private final ExecutorService requests;
   private final HttpClient client = HttpClient.newBuilder()
       .version(HttpClient.Version.HTTP_1_1)
       .executor(callbacks)
       .connectTimeout(Duration.ofSeconds(10))
       .build();
 
-  ApiClient(URI base, String token) {
+  /** {@code maxOpen}: how many asynchronous calls may be open at once (one thread each). */
+  ApiClient(URI base, String token, int maxOpen) {
     this.base = base;
     this.token = token;
+    this.requests = Executors.newFixedThreadPool(maxOpen, daemon("bench-http-request"));
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    return runnable -> {
+      Thread thread = new Thread(runnable, name);
+      thread.setDaemon(true);
+      return thread;
+    };
   }
 
   Answer send(String method, String path, String body) {
@@ -74,8 +84,7 @@ final class ApiClient implements AutoCloseable {
   }
 
   CompletableFuture<Answer> sendAsync(String method, String path, String body) {
-    return client.sendAsync(request(method, path, body), HttpResponse.BodyHandlers.ofString())
-        .thenApply(response -> new Answer(response.statusCode(), response.body()));
+    return CompletableFuture.supplyAsync(() -> send(method, path, body), requests);
   }
 
   /** Opens a stream (Server-Sent Events); the caller reads and closes the body. */
@@ -155,6 +164,7 @@ final class ApiClient implements AutoCloseable {
 
   @Override
   public void close() {
+    requests.shutdownNow();
     callbacks.shutdownNow();
   }
 }

@@ -85,7 +85,7 @@ final class BenchNode implements AutoCloseable {
   }
 
   private static Duration awaitReady(URI base, long began) throws InterruptedException {
-    try (ApiClient health = new ApiClient(base, "")) {
+    try (ApiClient health = new ApiClient(base, "", 1)) {
       long deadline = began + TimeUnit.SECONDS.toNanos(120);
       while (System.nanoTime() < deadline) {
         try {
@@ -101,8 +101,9 @@ final class BenchNode implements AutoCloseable {
     throw new IllegalStateException("the node was not ready within 120 s");
   }
 
-  ApiClient client() {
-    return new ApiClient(base, token);
+  /** A client that keeps at most {@code maxOpen} asynchronous calls open at once. */
+  ApiClient client(int maxOpen) {
+    return new ApiClient(base, token, maxOpen);
   }
 
   /** From the actor system's start to the API's binding. */

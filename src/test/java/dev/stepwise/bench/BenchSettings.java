@@ -3,8 +3,10 @@ package dev.stepwise.bench;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The sizes of a benchmark run, read from {@code bench.*} system properties. {@code bench.scale}
@@ -15,6 +17,10 @@ import java.util.Set;
  * @param httpRequests start requests a throughput driver keeps open at once (its connections)
  * @param phases the phases to run ({@code bench.phases}, default all)
  * @param diagnose whether to sample the database's activity in throughput windows
+ * @param nodeSettings configuration set on the benchmarked nodes over application.conf
+ *     ({@code -Dbench.node.KEY=VALUE}), for experiments
+ * @param postgresSettings PostgreSQL server settings ({@code -Dbench.pg.NAME=VALUE}), for
+ *     profiling; the durable ones cannot be changed
  */
 record BenchSettings(
     int rounds,
@@ -29,7 +35,9 @@ record BenchSettings(
     int queries,
     int httpRequests,
     Set<String> phases,
-    boolean diagnose) {
+    boolean diagnose,
+    Map<String, Object> nodeSettings,
+    Map<String, String> postgresSettings) {
 
   /** Every phase, in the order they run; {@code bench.phases} picks some for a quick look. */
   static final List<String> PHASES = List.of(
@@ -52,7 +60,20 @@ record BenchSettings(
         scaled(200, scale, 10),
         Integer.parseInt(p.getProperty("bench.http-requests", "32")),
         phases(p.getProperty("bench.phases", "all")),
-        Boolean.parseBoolean(p.getProperty("bench.diagnose", "false")));
+        Boolean.parseBoolean(p.getProperty("bench.diagnose", "false")),
+        Map.copyOf(prefixed(p, "bench.node.")),
+        prefixed(p, "bench.pg."));
+  }
+
+  /** The properties named {@code prefix + KEY}, keyed by KEY. */
+  private static Map<String, String> prefixed(Properties p, String prefix) {
+    Map<String, String> settings = new TreeMap<>();
+    for (String name : p.stringPropertyNames()) {
+      if (name.startsWith(prefix)) {
+        settings.put(name.substring(prefix.length()), p.getProperty(name));
+      }
+    }
+    return Map.copyOf(settings);
   }
 
   boolean runs(String phase) {
@@ -91,6 +112,8 @@ record BenchSettings(
         + " s, window " + window.toMillis() / 1000.0 + " s, in flight "
         + Arrays.toString(concurrency) + ", " + stops + " stops, " + heldExecutions
         + " held executions, " + listRowsSmall + "/" + listRowsLarge + " summaries, " + queries
-        + " queries per list" + (phases.size() == PHASES.size() ? "" : ", phases " + phases);
+        + " queries per list" + (phases.size() == PHASES.size() ? "" : ", phases " + phases)
+        + (nodeSettings.isEmpty() ? "" : "; node settings changed: " + nodeSettings)
+        + (postgresSettings.isEmpty() ? "" : "; PostgreSQL settings added: " + postgresSettings);
   }
 }

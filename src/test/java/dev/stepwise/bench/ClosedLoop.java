@@ -26,6 +26,7 @@ final class ClosedLoop {
   private final AtomicLong started = new AtomicLong();
   private final AtomicLong ended = new AtomicLong();
   private final AtomicLong refused = new AtomicLong();
+  private final Samples startLatencies = new Samples();
   private final Thread driver;
   private volatile boolean starting = true;
 
@@ -47,7 +48,9 @@ final class ClosedLoop {
         }
         requests.acquire();
         started.incrementAndGet();
+        long asked = System.nanoTime();
         starter.start().whenComplete((accepted, failure) -> {
+          startLatencies.add(System.nanoTime() - asked);
           requests.release();
           if (failure != null || !Boolean.TRUE.equals(accepted)) {
             refused.incrementAndGet();
@@ -68,6 +71,11 @@ final class ClosedLoop {
 
   long endedCount() {
     return ended.get();
+  }
+
+  /** How long the node took to accept each start (its answer comes after the first write). */
+  Samples startLatencies() {
+    return startLatencies;
   }
 
   long refusedCount() {

@@ -16,8 +16,10 @@ import java.util.stream.Collectors;
  */
 final class DatabaseActivity implements AutoCloseable {
 
+  /** How much of each statement to show; {@code -Dbench.diagnose.chars} shows more. */
+  private static final int CHARS = Integer.getInteger("bench.diagnose.chars", 70);
   private static final String SAMPLE = "SELECT state, coalesce(wait_event_type, '') || ':'"
-      + " || coalesce(wait_event, ''), regexp_replace(left(query, 70), '\\s+', ' ', 'g')"
+      + " || coalesce(wait_event, ''), regexp_replace(left(query, " + CHARS + "), '\\s+', ' ', 'g')"
       + " FROM pg_stat_activity WHERE datname = ? AND pid <> pg_backend_pid()"
       + " AND backend_type = 'client backend'";
 

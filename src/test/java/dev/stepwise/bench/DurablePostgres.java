@@ -52,8 +52,18 @@ final class DurablePostgres implements AutoCloseable {
     });
   }
 
-  static DurablePostgres start() {
+  /**
+   * @param extra more server settings, for profiling (e.g. {@code log_min_duration_statement});
+   *     they may not touch the durable ones
+   */
+  static DurablePostgres start(Map<String, String> extra) {
     EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+    extra.forEach((name, value) -> {
+      if (DURABLE.containsKey(name)) {
+        throw new IllegalArgumentException(name + " stays " + DURABLE.get(name));
+      }
+      builder.setServerConfig(name, value);
+    });
     // given after the builder's own -F, so these win
     DURABLE.forEach(builder::setServerConfig);
     try {

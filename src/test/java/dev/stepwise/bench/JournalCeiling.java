@@ -18,11 +18,22 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The raw ceiling of the journal's database: rows shaped like the journal's (same tables, built by
  * the same DDL, in a database of their own on the same server), written the way
- * pekko-persistence-jdbc writes a batch: one transaction that inserts the batch's events returning
- * their orderings, then their tag rows; {@code writers} such transactions at once, as its
- * {@code parallelism} allows. No engine, no actors: what the disk and PostgreSQL allow.
+ * pekko-persistence-jdbc 1.1 writes a batch of tagged events: one transaction that inserts the
+ * events one statement each, returning their orderings (Slick's inserts that return keys never
+ * use JDBC batches), then their tag rows in one JDBC batch; {@code writers} such transactions at
+ * once, as its {@code parallelism} allows. No engine, no actors: what the disk and PostgreSQL
+ * allow. The {@link Shape#BATCHED} shape sends the events as one JDBC batch instead, to show what
+ * a journal that batched them could reach.
  */
 final class JournalCeiling {
+
+  /** How a batch's events are sent. */
+  enum Shape {
+    /** One INSERT ... RETURNING round trip per event, as pekko-persistence-jdbc does. */
+    PER_ROW,
+    /** The events as one JDBC batch. */
+    BATCHED
+  }
 
   /** One measured shape of writes. */
   record Result(int batchSize, int writers, double rowsPerSecond, double transactionsPerSecond) {}
@@ -63,7 +74,7 @@ final class JournalCeiling {
   }
 
   /** Writes batches of {@code batchSize} events of {@code eventBytes} each for {@code window}. */
-  Result measure(int batchSize, int writers, int eventBytes, Duration window)
+  Result measure(Shape shape, int batchSize, int writers, int eventBytes, Duration window)
       throws InterruptedException {
     AtomicLong rows = new AtomicLong();
     AtomicLong transactions = new AtomicLong();
@@ -75,7 +86,7 @@ final class JournalCeiling {
       int writer = w;
       Thread thread = new Thread(() -> {
         try {
-          write(writer, batchSize, eventBytes, deadline, rows, transactions);
+          write(shape, writer, batchSize, eventBytes, deadline, rows, transactions);
         } catch (SQLException | RuntimeException e) {
           failures.add(e);
         }
@@ -94,8 +105,8 @@ final class JournalCeiling {
     return new Result(batchSize, writers, rows.get() / seconds, transactions.get() / seconds);
   }
 
-  private void write(int writer, int batchSize, int eventBytes, long deadline, AtomicLong rows,
-      AtomicLong transactions) throws SQLException {
+  private void write(Shape shape, int writer, int batchSize, int eventBytes, long deadline,
+      AtomicLong rows, AtomicLong transactions) throws SQLException {
     Random random = new Random(writer);
     String writerId = UUID.randomUUID().toString();
     String[] ids = new String[ENTITIES];
@@ -125,21 +136,34 @@ final class JournalCeiling {
             insert.setNull(10, java.sql.Types.BINARY);
             insert.setNull(11, java.sql.Types.INTEGER);
             insert.setNull(12, java.sql.Types.VARCHAR);
-            insert.addBatch();
-          }
-          insert.executeBatch();
-          try (ResultSet keys = insert.getGeneratedKeys()) {
-            while (keys.next()) {
-              tag.setLong(1, keys.getLong(1));
-              tag.setString(2, "execution");
-              tag.addBatch();
+            if (shape == Shape.PER_ROW) {
+              insert.executeUpdate();
+              tagKeys(insert, tag);
+            } else {
+              insert.addBatch();
             }
+          }
+          if (shape == Shape.BATCHED) {
+            insert.executeBatch();
+            tagKeys(insert, tag);
           }
           tag.executeBatch();
           c.commit();
           rows.addAndGet(batchSize);
           transactions.incrementAndGet();
         }
+      }
+    }
+  }
+
+  /** Adds a tag row for each ordering the last insert returned. */
+  private static void tagKeys(PreparedStatement insert, PreparedStatement tag)
+      throws SQLException {
+    try (ResultSet keys = insert.getGeneratedKeys()) {
+      while (keys.next()) {
+        tag.setLong(1, keys.getLong(1));
+        tag.setString(2, "execution");
+        tag.addBatch();
       }
     }
   }

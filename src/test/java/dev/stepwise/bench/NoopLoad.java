@@ -66,7 +66,10 @@ final class NoopLoad implements AutoCloseable {
     loop[0] = new ClosedLoop(idPrefix, inFlight, inFlight,
         () -> node.executions().start(idPrefix + next.incrementAndGet(), "bench-noop-facade",
                 JOB, null, "bench", null)
-            .thenApply(reply -> reply instanceof ExecutionEntity.Started));
+            // an ask's stage runs even thenApply on the JDK's default executor: a new thread per
+            // call on 2 cores; the system's executor keeps it on the dispatcher
+            .thenApplyAsync(reply -> reply instanceof ExecutionEntity.Started,
+                node.system().executionContext()));
     return new NoopLoad(loop[0], follower::shutdown);
   }
 

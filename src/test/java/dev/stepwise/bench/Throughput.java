@@ -15,7 +15,8 @@ final class Throughput {
    */
   record Result(double runsPerSecond, double journalRowsPerSecond, double journalRowsPerRun,
       double executionEventsPerRun, double snapshotsPerRun, long refused, boolean drained,
-      double runTimeP50, double runTimeP99, String databaseActivity) {}
+      double runTimeP50, double runTimeP99, double startP50, double startP99,
+      String databaseActivity) {}
 
   private Throughput() {}
 
@@ -46,6 +47,7 @@ final class Throughput {
         runs == 0 ? Double.NaN : (double) rows.all() / runs,
         runs == 0 ? Double.NaN : (double) rows.executionEvents() / runs,
         runs == 0 ? Double.NaN : (double) rows.snapshots() / runs,
-        loop.refusedCount(), drained, runTimes[0], runTimes[1], profile);
+        loop.refusedCount(), drained, runTimes[0], runTimes[1], loop.startLatencies().p50(),
+        loop.startLatencies().p99(), profile);
   }
 }
