@@ -21,6 +21,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.ShardRegion.CurrentShardRegionState;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery;
 import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
@@ -130,7 +131,7 @@ final class BenchNode implements AutoCloseable {
   /** How many executions have a live actor on this node right now. */
   int liveExecutions() {
     try {
-      CurrentShardRegionState state = AskPattern.<org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery, CurrentShardRegionState>ask(
+      CurrentShardRegionState state = AskPattern.<ClusterShardingQuery, CurrentShardRegionState>ask(
               ClusterSharding.get(system).shardState(),
               replyTo -> new GetShardRegionState(ExecutionEntity.ENTITY_KEY, replyTo),
               Duration.ofSeconds(30), system.scheduler())

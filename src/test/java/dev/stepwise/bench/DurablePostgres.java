@@ -75,8 +75,9 @@ final class DurablePostgres implements AutoCloseable {
 
   /** A line saying what was set and what SHOW answered. */
   String describe() {
-    return "PostgreSQL " + version + " (embedded), made durable: set fsync=on, synchronous_commit=on"
-        + " (the embedded defaults are off); SHOW says fsync=" + shown.get("fsync")
+    return "PostgreSQL " + version + " (embedded), made durable: set fsync=on,"
+        + " synchronous_commit=on (the embedded defaults are off); SHOW says fsync="
+        + shown.get("fsync")
         + ", synchronous_commit=" + shown.get("synchronous_commit") + ", full_page_writes="
         + shown.get("full_page_writes") + ", wal_sync_method=" + shown.get("wal_sync_method")
         + ", shared_buffers=" + shown.get("shared_buffers");

@@ -46,7 +46,8 @@ final class JournalCeiling {
   private static final String TAG = "INSERT INTO event_tag (event_id, tag) VALUES (?, ?)";
   /** What the jackson-cbor serializer's events are journaled as. */
   private static final int SERIALIZER_ID = 33;
-  private static final String MANIFEST = "dev.stepwise.engine.execution.ExecutionEntity$StepSucceeded";
+  private static final String MANIFEST =
+      "dev.stepwise.engine.execution.ExecutionEntity$StepSucceeded";
   private static final int ENTITIES = 1_000;
 
   private final DurablePostgres postgres;
