@@ -43,6 +43,8 @@ public final class JournalStatistics {
       + " AND s.n_mod_since_analyze >= c.reltuples / 2";
 
   private final DataSource dataSource;
+  /** Set while refreshing fails, so that an outage is logged once, not every few seconds. */
+  private volatile boolean failing;
 
   JournalStatistics(DataSource dataSource) {
     this.dataSource = dataSource;
@@ -63,9 +65,13 @@ public final class JournalStatistics {
   private void refreshQuietly() {
     try {
       refresh();
+      failing = false;
     } catch (SQLException | RuntimeException e) {
-      LOG.debug("could not refresh the journal's planner statistics this time: {}",
-          e.getMessage());
+      if (!failing) {
+        LOG.warn("could not refresh the journal's planner statistics (will keep trying): {}",
+            e.getMessage());
+      }
+      failing = true;
     }
   }
 
