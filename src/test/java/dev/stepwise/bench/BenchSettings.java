@@ -58,7 +58,7 @@ record BenchSettings(
         scaled(100_000, scale, 100),
         scaled(1_000_000, scale, 1_000),
         scaled(200, scale, 10),
-        Integer.parseInt(p.getProperty("bench.http-requests", "32")),
+        Integer.parseInt(p.getProperty("bench.http-requests", "128")),
         phases(p.getProperty("bench.phases", "all")),
         Boolean.parseBoolean(p.getProperty("bench.diagnose", "false")),
         Map.copyOf(prefixed(p, "bench.node.")),

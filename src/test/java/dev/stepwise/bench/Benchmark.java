@@ -56,6 +56,11 @@ public final class Benchmark {
     System.out.flush();
   }
 
+  /** The table this benchmark fills; rendered by {@link #run()}. */
+  ResultTable table() {
+    return table;
+  }
+
   /** Runs every phase and returns the rendered table. */
   String run() throws Exception {
     declareRows();
