@@ -22,6 +22,9 @@ import org.apache.pekko.stream.javadsl.Source;
  * Reads executions from the journal without waking them: one execution's history, its state as of
  * any event (replayed with {@link Execution#apply}, the entity's own event handler), and the live
  * stream of every execution's events in journal order with resumable offsets.
+ *
+ * <p>Stages that Pekko returns run even {@code thenApply} on the JDK's default executor, which on
+ * a 2-core machine is a new thread per call; they are continued on the system's executor.
  */
 public final class ExecutionJournal {
 
@@ -50,7 +53,8 @@ public final class ExecutionJournal {
    * empty for an unknown execution.
    */
   public CompletionStage<Optional<ExecutionView>> replay(String executionId, long toSeq) {
-    return history(executionId, toSeq).thenApply(ExecutionJournal::replay);
+    return history(executionId, toSeq).thenApplyAsync(ExecutionJournal::replay,
+        system.executionContext());
   }
 
   static Optional<ExecutionView> replay(List<Entry> entries) {
@@ -63,9 +67,9 @@ public final class ExecutionJournal {
     return journal.currentEventsByPersistenceId(persistenceId(executionId), 1, 1)
         .map(EventEnvelope::event)
         .runWith(Sink.headOption(), system)
-        .thenApply(first -> first
+        .thenApplyAsync(first -> first
             .filter(ExecutionEntity.ExecutionCreated.class::isInstance)
-            .map(e -> ((ExecutionEntity.ExecutionCreated) e).job()));
+            .map(e -> ((ExecutionEntity.ExecutionCreated) e).job()), system.executionContext());
   }
 
   /** Ids of every execution in the journal, in no particular order. */

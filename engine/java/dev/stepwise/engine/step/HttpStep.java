@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.pekko.actor.typed.Behavior;
@@ -59,11 +60,14 @@ final class HttpStep {
               .viaMat(KillSwitches.single(), Keep.right())
               .via(Http.get(context.getSystem()).outgoingConnection(ConnectHttp.toHost(
                   org.apache.pekko.http.javadsl.model.Uri.create(step.url()))))
-              .mapAsync(1, response -> read(response, materializer))
+              .mapAsync(1, response -> read(response, materializer, context.getExecutionContext()))
               .toMat(Sink.head(), Keep.both())
               .run(materializer);
-      context.pipeToSelf(running.second(), (responded, failure) ->
-          failure == null ? responded : new Broke(describe(failure)));
+      // A stage from Pekko runs every callback, pipeToSelf's included, on the JDK's default
+      // executor: a new thread per call on 2 cores. Continuing on this actor's executor first
+      // avoids that.
+      context.pipeToSelf(running.second().thenApplyAsync(r -> r, context.getExecutionContext()),
+          (responded, failure) -> failure == null ? responded : new Broke(describe(failure)));
       if (step.timeoutSeconds() != null) {
         timers.startSingleTimer(TimedOut.INSTANCE, Duration.ofSeconds(step.timeoutSeconds()));
       }
@@ -114,13 +118,14 @@ final class HttpStep {
   }
 
   /** Keeps the first few KiB of the body and drains the rest, so the connection ends cleanly. */
-  private static CompletionStage<Responded> read(HttpResponse response, Materializer materializer) {
+  private static CompletionStage<Responded> read(HttpResponse response, Materializer materializer,
+      Executor executor) {
     return response.entity().getDataBytes()
         .runWith(Sink.fold(ByteString.emptyByteString(),
             (kept, chunk) -> kept.size() >= OutputTail.MAX_BYTES ? kept : kept.concat(chunk)),
             materializer)
-        .thenApply(body -> new Responded(response.status().intValue(),
-            OutputTail.of(body.toArray())));
+        .thenApplyAsync(body -> new Responded(response.status().intValue(),
+            OutputTail.of(body.toArray())), executor);
   }
 
   private static StepResult judge(StepDefinition step, Responded responded) {

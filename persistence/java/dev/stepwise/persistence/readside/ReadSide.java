@@ -20,9 +20,11 @@ public record ReadSide(HikariDataSource dataSource, ExecutionSummaries summaries
         config.getInt("stepwise.read-side.max-connections"));
     ExecutionSummaryProjection.init(system, dataSource);
     Optional<Cancellable> retention = JournalRetention.schedule(system, dataSource);
+    Optional<Cancellable> statistics = JournalStatistics.schedule(system, dataSource);
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
         "close-read-side", () -> {
           retention.ifPresent(Cancellable::cancel);
+          statistics.ifPresent(Cancellable::cancel);
           dataSource.close();
           return CompletableFuture.completedFuture(Done.getInstance());
         });
