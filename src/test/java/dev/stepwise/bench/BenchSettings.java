@@ -15,6 +15,8 @@ import java.util.TreeMap;
  * @param concurrency runs kept in flight by the throughput phases, ascending; the last is the
  *     level the target applies to and the level of the "under load" stops
  * @param httpRequests start requests a throughput driver keeps open at once (its connections)
+ * @param overHttp whether the throughput phase drives the levels over HTTP; with
+ *     {@code bench.driver=facade} it only runs the Executions facade at the peak level
  * @param phases the phases to run ({@code bench.phases}, default all)
  * @param diagnose whether to sample the database's activity in throughput windows
  * @param nodeSettings configuration set on the benchmarked nodes over application.conf
@@ -34,6 +36,7 @@ record BenchSettings(
     int listRowsLarge,
     int queries,
     int httpRequests,
+    boolean overHttp,
     Set<String> phases,
     boolean diagnose,
     Map<String, Object> nodeSettings,
@@ -59,6 +62,7 @@ record BenchSettings(
         scaled(1_000_000, scale, 1_000),
         scaled(200, scale, 10),
         Integer.parseInt(p.getProperty("bench.http-requests", "128")),
+        !"facade".equals(p.getProperty("bench.driver", "http")),
         phases(p.getProperty("bench.phases", "all")),
         Boolean.parseBoolean(p.getProperty("bench.diagnose", "false")),
         Map.copyOf(prefixed(p, "bench.node.")),
