@@ -184,42 +184,71 @@ public final class Benchmark {
       api.defineJob("bench-held", ForceStops.SLEEP_JOB_JSON);
       for (int round = 1; round <= settings.rounds(); round++) {
         String r = round + "/" + settings.rounds();
+        int n = round;
         peakHttp = null;
         peakFacade = null;
         if (settings.runs("throughput")) {
-          throughput(node, api, counter, round, r);
+          phase("throughput", r, () -> throughput(node, api, counter, n, r));
         }
         if (settings.runs("ceiling")) {
-          ceiling(ceiling, counter, r);
+          phase("ceiling", r, () -> ceiling(ceiling, counter, r));
         }
         if (settings.runs("stops")) {
-          stops(api, counter, pids, round, r);
+          phase("force stops", r, () -> stops(api, counter, pids, n, r));
         }
         if (settings.runs("graceful")) {
-          progress.say("round %s: graceful stops (%d)", r, settings.stops());
-          Samples graceful = GracefulStops.measure(api, gates, "bench-gate", settings.stops());
-          table.record("3.p50", graceful.p50());
-          table.record("3.p99", graceful.p99());
+          phase("graceful stops", r, () -> {
+            progress.say("round %s: graceful stops (%d)", r, settings.stops());
+            Samples graceful = GracefulStops.measure(api, gates, "bench-gate", settings.stops());
+            table.record("3.p50", graceful.p50());
+            table.record("3.p99", graceful.p99());
+          });
         }
         if (settings.runs("sse")) {
-          progress.say("round %s: SSE delivery (%d events)", r, settings.stops());
-          Samples sse = SseDelivery.measure(api, counter, "bench-sse", settings.stops());
-          table.record("4.p50", sse.p50());
-          table.record("4.p99", sse.p99());
+          phase("SSE delivery", r, () -> {
+            progress.say("round %s: SSE delivery (%d events)", r, settings.stops());
+            Samples sse = SseDelivery.measure(api, counter, "bench-sse", settings.stops());
+            table.record("4.p50", sse.p50());
+            table.record("4.p99", sse.p99());
+          });
         }
         if (settings.runs("held")) {
-          progress.say("round %s: %,d executions running at once", r, settings.heldExecutions());
-          HeldExecutions.Result held = HeldExecutions.measure(node, api, "bench-held",
-              settings.heldExecutions(), settings.httpRequests(), progress);
-          table.record("5.heap", held.heapUsedBytes() / MIB);
-          table.record("5.bytes", held.bytesPerExecution());
-          progress.say("  heap %.0f MiB, %.0f bytes per execution", held.heapUsedBytes() / MIB,
-              held.bytesPerExecution());
+          phase("held executions", r, () -> {
+            progress.say("round %s: %,d executions running at once", r,
+                settings.heldExecutions());
+            HeldExecutions.Result held = HeldExecutions.measure(node, api, "bench-held",
+                settings.heldExecutions(), settings.httpRequests(), progress);
+            table.record("5.heap", held.heapUsedBytes() / MIB);
+            table.record("5.bytes", held.bytesPerExecution());
+            progress.say("  heap %.0f MiB, %.0f bytes per execution",
+                held.heapUsedBytes() / MIB, held.bytesPerExecution());
+          });
         }
       }
       if (settings.runs("list")) {
-        listQueries(postgres, api);
+        phase("list queries", "all", () -> listQueries(postgres, api));
       }
+    }
+  }
+
+  /** What a phase does; it may fail when the node refuses or times out. */
+  @FunctionalInterface
+  private interface Phase {
+    void run() throws Exception;
+  }
+
+  /**
+   * Runs one phase. A failure (on a shared machine an overloaded node can time out its journal
+   * writes and refuse work for a while) is noted under the table and the run goes on, so one bad
+   * minute does not lose the figures of the others.
+   */
+  private void phase(String name, String round, Phase phase) {
+    try {
+      phase.run();
+    } catch (Exception e) {
+      progress.say("round %s: %s failed: %s", round, name, e);
+      table.note("round " + round + ": " + name + " failed (" + e.getMessage()
+          + "); that round gave its rows no figure");
     }
   }
 
@@ -296,15 +325,18 @@ public final class Benchmark {
     api.defineJob(job, NoopLoad.JOB_JSON);
     NoopLoad load = NoopLoad.overHttp(api, job, counter.maxOrdering(), peak,
         settings.httpRequests());
-    Thread.sleep(settings.warmup().toMillis());
-    long ended0 = load.loop().endedCount();
-    long t0 = System.nanoTime();
-    recordStops("2.sleep.load", ForceStops.sleepSteps(api, "bench-sleep", count));
-    recordStops("2.shell.load", ForceStops.shellSteps(api, "bench-shell", pids, count));
-    double seconds = (System.nanoTime() - t0) / 1e9;
-    table.record("2.load.runs", (load.loop().endedCount() - ended0) / seconds);
-    if (!load.finish()) {
-      table.note("round " + r + ": some background runs had not ended 120 s after the stops");
+    try {
+      Thread.sleep(settings.warmup().toMillis());
+      long ended0 = load.loop().endedCount();
+      long t0 = System.nanoTime();
+      recordStops("2.sleep.load", ForceStops.sleepSteps(api, "bench-sleep", count));
+      recordStops("2.shell.load", ForceStops.shellSteps(api, "bench-shell", pids, count));
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      table.record("2.load.runs", (load.loop().endedCount() - ended0) / seconds);
+    } finally {
+      if (!load.finish()) {
+        table.note("round " + r + ": some background runs had not ended 120 s after the stops");
+      }
     }
   }
 
@@ -369,14 +401,16 @@ public final class Benchmark {
       for (int round = 1; round <= settings.rounds(); round++) {
         String job = "noop-norem-r" + round;
         api.defineJob(job, NoopLoad.JOB_JSON);
-        progress.say("round %d/%d: throughput, %,d in flight, remember-entities off", round,
-            settings.rounds(), peak);
-        Throughput.Result result = Throughput.measure(NoopLoad.overHttp(api, job,
-            counter.maxOrdering(), peak, settings.httpRequests()), counter, settings.warmup(),
-            settings.window(), settings.diagnose());
-        report(result, "HTTP without remember-entities, " + peak + " in flight");
-        table.record("1.norem", result.runsPerSecond());
-        table.record("1.norem.perrun", result.journalRowsPerRun());
+        String r = round + "/" + settings.rounds();
+        phase("throughput without remember-entities", r, () -> {
+          progress.say("round %s: throughput, %,d in flight, remember-entities off", r, peak);
+          Throughput.Result result = Throughput.measure(NoopLoad.overHttp(api, job,
+              counter.maxOrdering(), peak, settings.httpRequests()), counter, settings.warmup(),
+              settings.window(), settings.diagnose());
+          report(result, "HTTP without remember-entities, " + peak + " in flight");
+          table.record("1.norem", result.runsPerSecond());
+          table.record("1.norem.perrun", result.journalRowsPerRun());
+        });
       }
     }
   }

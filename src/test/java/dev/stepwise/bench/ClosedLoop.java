@@ -1,6 +1,7 @@
 package dev.stepwise.bench;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -49,7 +50,13 @@ final class ClosedLoop {
         requests.acquire();
         started.incrementAndGet();
         long asked = System.nanoTime();
-        starter.start().whenComplete((accepted, failure) -> {
+        CompletionStage<Boolean> start;
+        try {
+          start = starter.start();
+        } catch (RuntimeException e) {
+          start = CompletableFuture.failedFuture(e);
+        }
+        start.whenComplete((accepted, failure) -> {
           startLatencies.add(System.nanoTime() - asked);
           requests.release();
           if (failure != null || !Boolean.TRUE.equals(accepted)) {

@@ -23,24 +23,35 @@ final class Throughput {
   /** With {@code diagnose}, the database's activity in the window is sampled too. */
   static Result measure(NoopLoad load, JournalCounter counter, Duration warmup, Duration window,
       boolean diagnose) throws InterruptedException {
-    Thread.sleep(warmup.toMillis());
-    DatabaseActivity activity = diagnose ? counter.activity() : null;
     ClosedLoop loop = load.loop();
-    long ended0 = loop.endedCount();
-    long ordering0 = counter.maxOrdering();
-    long snapshots0 = counter.snapshots();
-    long t0 = System.nanoTime();
-    Thread.sleep(window.toMillis());
-    long ended1 = loop.endedCount();
-    long t1 = System.nanoTime();
-    long ordering1 = counter.maxOrdering();
-    String profile = activity == null ? null : activity.summary();
-    if (activity != null) {
-      activity.close();
+    long ended0;
+    long ended1;
+    long t0;
+    long t1;
+    String profile;
+    JournalCounter.Rows rows;
+    double[] runTimes;
+    boolean drained;
+    try {
+      Thread.sleep(warmup.toMillis());
+      DatabaseActivity activity = diagnose ? counter.activity() : null;
+      ended0 = loop.endedCount();
+      long ordering0 = counter.maxOrdering();
+      long snapshots0 = counter.snapshots();
+      t0 = System.nanoTime();
+      Thread.sleep(window.toMillis());
+      ended1 = loop.endedCount();
+      t1 = System.nanoTime();
+      long ordering1 = counter.maxOrdering();
+      profile = activity == null ? null : activity.summary();
+      if (activity != null) {
+        activity.close();
+      }
+      rows = counter.between(ordering0, ordering1, snapshots0);
+      runTimes = counter.runTimes(ordering0, ordering1);
+    } finally {
+      drained = load.finish();
     }
-    JournalCounter.Rows rows = counter.between(ordering0, ordering1, snapshots0);
-    double[] runTimes = counter.runTimes(ordering0, ordering1);
-    boolean drained = load.finish();
     double seconds = (t1 - t0) / 1e9;
     long runs = ended1 - ended0;
     return new Result(runs / seconds, rows.all() / seconds,
