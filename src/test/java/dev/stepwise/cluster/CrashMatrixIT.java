@@ -30,7 +30,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class CrashMatrixIT {
 
   /** Kills per database; each kind of acknowledgement gets a sixth of them. */
-  static final int KILLS = Integer.getInteger("stepwise.test.crash-kills", 30);
+  static final int KILLS = Integer.getInteger("stepwise.test.crash-kills", 26);
   static final Duration STEP_DEATH_LIMIT = Duration.ofSeconds(2);
   static final Duration END_WAIT = Duration.ofSeconds(240);
 
