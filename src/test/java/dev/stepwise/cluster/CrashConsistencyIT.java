@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * A node is killed with {@code kill -9} at random points of a stream of start and stop commands,
  * again and again, and started anew each time on the same database. Whatever it answered 202
  * must be in the journal; every execution must end exactly once; and the shell steps it ran must
- * not outlive it by more than {@link #STEP_DEATH_LIMIT}, the bound the README documents.
+ * not outlive it by more than {@link #STEP_DEATH_LIMIT}, the bound docs/operations.md documents.
  */
 class CrashConsistencyIT {
 

@@ -160,7 +160,7 @@ final class LocalCluster implements AutoCloseable {
 
   // ---------------------------------------------------------------- processes
 
-  /** Starts the node's JVM, the way the README's recipe starts a node, with test ports. */
+  /** Starts the node's JVM, the way a seed-list cluster of docs/operations.md starts one, with test ports. */
   private void launch(Node node) {
     String seeds = nodes.stream().map(Node::address).collect(Collectors.joining(","));
     ProcessBuilder builder = new ProcessBuilder(
