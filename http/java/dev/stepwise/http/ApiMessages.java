@@ -66,13 +66,18 @@ public final class ApiMessages {
   public record ExecutionResponse(String id, String job, Status status, String currentStep,
       List<StepResponse> steps, Instant createdAt, Instant startAt, Instant startedAt,
       Instant completedAt, String error, CancellationResponse cancellation, String createdBy,
-      String retryOf, JobDefinition definition, long sequenceNr) {
+      String retryOf, JobDefinition definition, long sequenceNr, boolean stale) {
 
     static ExecutionResponse of(ExecutionView v) {
+      return of(v, false);
+    }
+
+    /** {@code stale}: read from the journal because the node running it did not answer. */
+    static ExecutionResponse of(ExecutionView v, boolean stale) {
       return new ExecutionResponse(v.id(), v.job(), v.status(), v.currentStep(),
           v.steps().stream().map(StepResponse::of).toList(), v.createdAt(), v.startAt(),
           v.startedAt(), v.completedAt(), v.error(), CancellationResponse.of(v.cancellation()),
-          v.createdBy(), v.retryOf(), v.definition(), v.sequenceNr());
+          v.createdBy(), v.retryOf(), v.definition(), v.sequenceNr(), stale);
     }
   }
 

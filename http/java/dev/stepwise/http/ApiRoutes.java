@@ -41,7 +41,8 @@ public final class ApiRoutes extends AllDirectives {
     ExecutionJournal journal = new ExecutionJournal(system);
     this.jobs = new JobsRoutes(new Jobs(system, settings.askTimeout()), executionsFacade,
         new JobValidation(stepTypes.names()), auth, executor);
-    JournaledExecutions journaled = new JournaledExecutions(executionsFacade, journal, executor);
+    JournaledExecutions journaled = new JournaledExecutions(executionsFacade, journal, executor,
+        settings.liveReadTimeout());
     this.executions = new ExecutionsRoutes(executionsFacade, journaled, journal, auth, settings,
         executor);
     this.lists = new ExecutionListRoutes(readSide.summaries(), journaled, auth, executor);

@@ -75,7 +75,7 @@ public final class ExecutionsRoutes extends AllDirectives {
               view.orElseThrow(() -> Responses.unknownExecution(id)))), executor)));
     }
     return completeWithFuture(Responses.recovered(
-        journaled.get(id).thenApplyAsync(Responses::found, executor)));
+        journaled.get(id).thenApplyAsync(read -> Responses.read(id, read), executor)));
   }
 
   private Route history(String rawId) {
@@ -159,7 +159,8 @@ public final class ExecutionsRoutes extends AllDirectives {
             .getBytes(StandardCharsets.UTF_8)).toString())
         .orElseGet(() -> UUID.randomUUID().toString());
     return completeWithFuture(Responses.recovered(journaled.get(id)
-        .thenApplyAsync(Responses::view, executor)
+        .thenApplyAsync(read -> read.orElseThrow(() -> Responses.unknownExecution(id)).view(),
+            executor)
         .thenApplyAsync(ExecutionsRoutes::retryable, executor)
         .thenComposeAsync(old -> executions.start(newId, old.job(), old.definition(), null,
             caller.subject(), id), executor)

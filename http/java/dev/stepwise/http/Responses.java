@@ -7,6 +7,7 @@ import dev.stepwise.http.ApiMessages.ExecutionResponse;
 import dev.stepwise.http.ApiMessages.JobResponse;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -172,16 +173,10 @@ public final class Responses {
     throw unknownExecution(((ExecutionEntity.Unknown) reply).executionId());
   }
 
-  public static HttpResponse found(ExecutionEntity.GetReply reply) {
-    return json(200, ExecutionResponse.of(view(reply)));
-  }
-
-  /** The view of a Get's answer; 404 for an unknown execution. */
-  public static ExecutionView view(ExecutionEntity.GetReply reply) {
-    if (reply instanceof ExecutionEntity.Found found) {
-      return found.view();
-    }
-    throw unknownExecution(((ExecutionEntity.Unknown) reply).executionId());
+  /** 200 with the execution, or 404 when there is none. */
+  static HttpResponse read(String id, Optional<JournaledExecutions.Read> read) {
+    JournaledExecutions.Read found = read.orElseThrow(() -> unknownExecution(id));
+    return json(200, ExecutionResponse.of(found.view(), found.stale()));
   }
 
   public static HttpResponse accepted(ExecutionView view) {

@@ -57,7 +57,8 @@ public final class ExecutionJournal {
         system.executionContext());
   }
 
-  static Optional<ExecutionView> replay(List<Entry> entries) {
+  /** Empty when {@code entries} do not start with the execution's creation (none, or pruned). */
+  public static Optional<ExecutionView> replay(List<Entry> entries) {
     return Execution.replay(entries.stream().map(Entry::event).toList())
         .map(execution -> ExecutionView.of(execution, entries.get(entries.size() - 1).seq()));
   }

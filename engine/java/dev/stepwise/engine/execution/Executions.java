@@ -37,7 +37,12 @@ public final class Executions {
   }
 
   public CompletionStage<ExecutionEntity.GetReply> get(String executionId) {
-    return ref(executionId).ask(ExecutionEntity.Get::new, askTimeout);
+    return get(executionId, askTimeout);
+  }
+
+  /** Asks with a timeout of its own, for a caller that has another answer to fall back on. */
+  public CompletionStage<ExecutionEntity.GetReply> get(String executionId, Duration within) {
+    return ref(executionId).ask(ExecutionEntity.Get::new, within);
   }
 
   private EntityRef<ExecutionEntity.Command> ref(String executionId) {

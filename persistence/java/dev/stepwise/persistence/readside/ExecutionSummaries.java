@@ -66,7 +66,7 @@ public final class ExecutionSummaries {
   public CompletionStage<Long> latestJournalOffset() {
     return CompletableFuture.supplyAsync(() -> {
       try (Connection c = dataSource.getConnection();
-           PreparedStatement s = c.prepareStatement("SELECT max(ordering) FROM event_journal");
+           PreparedStatement s = c.prepareStatement("SELECT max(\"ordering\") FROM \"event_journal\"");
            ResultSet rows = s.executeQuery()) {
         long offset = rows.next() ? rows.getLong(1) : 0L;
         c.commit();

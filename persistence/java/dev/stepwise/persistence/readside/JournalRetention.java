@@ -82,8 +82,8 @@ public final class JournalRetention {
           mark(c, id, now); // nothing safe to prune without a snapshot; look at it no more
           continue;
         }
-        try (PreparedStatement delete = c.prepareStatement("DELETE FROM event_journal"
-            + " WHERE persistence_id = ? AND sequence_number < ?")) {
+        try (PreparedStatement delete = c.prepareStatement("DELETE FROM \"event_journal\""
+            + " WHERE \"persistence_id\" = ? AND \"sequence_number\" < ?")) {
           delete.setString(1, pid);
           delete.setLong(2, snapshot);
           delete.executeUpdate();
@@ -115,7 +115,7 @@ public final class JournalRetention {
 
   private static long latestSnapshot(Connection c, String pid) throws SQLException {
     try (PreparedStatement s = c.prepareStatement(
-        "SELECT max(sequence_number) FROM snapshot WHERE persistence_id = ?")) {
+        "SELECT max(\"sequence_number\") FROM \"snapshot\" WHERE \"persistence_id\" = ?")) {
       s.setString(1, pid);
       try (ResultSet rows = s.executeQuery()) {
         rows.next();
