@@ -45,7 +45,8 @@ final class ShellStep extends AbstractBehavior<StepMessage> {
       ProcessBuilder builder = builder(step);
       requireExecutable(step.command().get(0), builder);
       output = Files.createTempFile("stepwise-step-", ".out");
-      ProcessTree tree = ProcessTree.start(builder.redirectOutput(output.toFile()));
+      ProcessTree tree = ProcessTree.start(builder.redirectOutput(output.toFile()),
+          StepLeases.get(context.getSystem()));
       tree.root().onExit().thenAccept(p -> context.getSelf().tell(new Exited(p.exitValue())));
       if (step.timeoutSeconds() != null) {
         timers.startSingleTimer(TimedOut.INSTANCE, Duration.ofSeconds(step.timeoutSeconds()));
