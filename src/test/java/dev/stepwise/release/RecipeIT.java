@@ -149,7 +149,7 @@ class RecipeIT {
     Matcher stopped = Pattern.compile("^([0-9a-f-]{36})\\s+Cancelled\\s+force$", Pattern.MULTILINE)
         .matcher(output);
     assertThat(stopped.find()).as("a stop answered Cancelled, in:\n" + output).isTrue();
-    assertThat(output).contains("status:      Cancelled").contains("job applied");
+    assertThat(output).contains("status:      Cancelled").contains("job nap applied");
     assertThat(output).contains("trying the cluster");
     assertThat(Files.readString(home.resolve("postgres.log"))).contains("PostgreSQL is ready");
   }
