@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.stepwise.cluster.LocalCluster.Answer;
-import dev.stepwise.cluster.LocalCluster.Database;
 import dev.stepwise.cluster.LocalCluster.Kill;
+import dev.stepwise.testing.DatabaseKind;
 import dev.stepwise.testing.Eventually;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,7 +30,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class CrashMatrixIT {
 
   /** Kills per database; each kind of acknowledgement gets a sixth of them. */
-  static final int KILLS = Integer.getInteger("stepwise.test.crash-kills", 30);
+  static final int KILLS = Integer.getInteger("stepwise.test.crash-kills", 26);
   static final Duration STEP_DEATH_LIMIT = Duration.ofSeconds(2);
   static final Duration END_WAIT = Duration.ofSeconds(240);
 
@@ -48,8 +48,8 @@ class CrashMatrixIT {
   private int stepsRunningAtKills;
 
   @ParameterizedTest
-  @EnumSource(Database.class)
-  void nothingAcknowledgedIsLostAndNoStepRunsTwice(Database database) throws Exception {
+  @EnumSource(DatabaseKind.class)
+  void nothingAcknowledgedIsLostAndNoStepRunsTwice(DatabaseKind database) throws Exception {
     Random random = new Random(Long.getLong("stepwise.test.seed", System.nanoTime()));
     LocalCluster.Options options = new LocalCluster.Options(database, true);
     try (LocalCluster cluster = LocalCluster.start("crash-matrix-" + database, 1, options)) {
@@ -167,7 +167,7 @@ class CrashMatrixIT {
             && "Running".equals(view.get("steps").get(0).get("status").asText()));
   }
 
-  private void check(LocalCluster cluster, Path twice, Database database) throws IOException {
+  private void check(LocalCluster cluster, Path twice, DatabaseKind database) throws IOException {
     List<String> lost = new ArrayList<>();
     List<String> endedTwice = new ArrayList<>();
     List<String> all = new ArrayList<>(started);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.stepwise.cluster.LocalCluster.Answer;
+import dev.stepwise.testing.DatabaseKind;
 import dev.stepwise.testing.Eventually;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +37,7 @@ class FailoverIT {
 
   @Test
   void theDeadNodesExecutionsResumeWithinTheDocumentedBoundAndReadsNeverFail() throws Exception {
-    LocalCluster.Options shipped = new LocalCluster.Options(LocalCluster.Database.POSTGRES, true);
+    LocalCluster.Options shipped = new LocalCluster.Options(DatabaseKind.POSTGRES, true);
     try (LocalCluster cluster = LocalCluster.start("failover", 3, shipped)) {
       Path gate = dir.resolve("brief-gate");
       cluster.defineJob(1, "brief", "{\"steps\":[" + cluster.shellStep("wait",

@@ -5,6 +5,7 @@ import dev.stepwise.http.BearerTokens;
 import dev.stepwise.http.HttpSettings;
 import dev.stepwise.http.Json;
 import dev.stepwise.http.Main;
+import dev.stepwise.testing.DatabaseKind;
 import dev.stepwise.testing.Eventually;
 import dev.stepwise.testing.Processes;
 import dev.stepwise.testing.TestDatabase;
@@ -94,14 +95,6 @@ final class LocalCluster implements AutoCloseable {
     }
   }
 
-  /** Which database the nodes journal to. */
-  enum Database {
-    /** The README's single-node default: no database settings, H2 in the node's data folder. */
-    H2_DEFAULT,
-    /** A fresh database on the tests' PostgreSQL. */
-    POSTGRES
-  }
-
   /**
    * How the nodes run.
    *
@@ -109,9 +102,9 @@ final class LocalCluster implements AutoCloseable {
    *     nodes are downed after 4 s of stable unreachability and tolerate 6 s heartbeat pauses, so
    *     that failover tests are quick on a loaded machine
    */
-  record Options(Database database, boolean productionFailover) {
+  record Options(DatabaseKind database, boolean productionFailover) {
     static Options quick() {
-      return new Options(Database.POSTGRES, false);
+      return new Options(DatabaseKind.POSTGRES, false);
     }
   }
 
@@ -149,12 +142,12 @@ final class LocalCluster implements AutoCloseable {
   }
 
   private LocalCluster(String name, int size, Options options) {
-    if (options.database() == Database.H2_DEFAULT && size != 1) {
+    if (options.database() == DatabaseKind.H2_DEFAULT && size != 1) {
       throw new IllegalArgumentException("H2 is one node's database");
     }
     this.name = name;
     this.options = options;
-    this.database = options.database() == Database.POSTGRES ? TestDatabase.fresh() : null;
+    this.database = options.database() == DatabaseKind.POSTGRES ? TestDatabase.fresh() : null;
     Runtime.getRuntime().addShutdownHook(cleanupHook);
     try {
       Path logs = Files.createDirectories(Path.of("target", "cluster-logs"));
