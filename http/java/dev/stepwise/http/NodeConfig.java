@@ -10,7 +10,8 @@ import java.util.Map;
 
 /**
  * Loads a node's configuration: {@code application.conf} with its environment overrides, plus the
- * settings that follow from others (the journal's dialect, the seed node list).
+ * settings that follow from others (the journal's dialect, the seed node list, the bootstrap's
+ * contact points).
  */
 public final class NodeConfig {
 
@@ -30,6 +31,7 @@ public final class NodeConfig {
       config = ConfigFactory.parseMap(Map.of("pekko.cluster.seed-nodes", list))
           .withFallback(config);
     }
+    config = ContactPoints.fromEnvironment(environment, config);
     return JournalConfig.forDialect(config);
   }
 
@@ -42,6 +44,17 @@ public final class NodeConfig {
     List<String> seeds = config.getStringList("pekko.cluster.seed-nodes").stream()
         .map(String::strip).distinct().toList();
     String url = config.getString("stepwise.database.url");
+    String discovery = config.getString("stepwise.cluster.discovery");
+    if (!discovery.isBlank() && !seeds.isEmpty()) {
+      throw new IllegalStateException("both seed nodes " + seeds + " and cluster bootstrap ("
+          + "STEPWISE_DISCOVERY=" + discovery + ") are configured; set one of them");
+    }
+    if (!discovery.isBlank() && Dialect.of(url) == Dialect.H2) {
+      throw new IllegalStateException("cluster bootstrap (STEPWISE_DISCOVERY=" + discovery
+          + ") forms a cluster of several nodes, but the database is H2, which only one node "
+          + "can use. Set STEPWISE_DB_URL=jdbc:postgresql://host:5432/db (and STEPWISE_DB_USER, "
+          + "STEPWISE_DB_PASSWORD) on every node.");
+    }
     if (seeds.size() > 1 && Dialect.of(url) == Dialect.H2) {
       throw new IllegalStateException("the seed nodes name " + seeds.size() + " nodes "
           + seeds + ", but the database is H2, which only one node can use. A cluster needs a "

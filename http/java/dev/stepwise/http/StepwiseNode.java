@@ -1,6 +1,5 @@
 package dev.stepwise.http;
 
-import dev.stepwise.engine.ClusterMembership;
 import dev.stepwise.engine.execution.ExecutionEntity;
 import dev.stepwise.engine.execution.ExecutionLog;
 import dev.stepwise.engine.execution.ExecutionObserver;
@@ -31,7 +30,7 @@ public record StepwiseNode(
     var config = system.settings().config();
     NodeConfig.requireSharedDatabaseForClusters(config);
     SchemaMigrations.migrate(DatabaseSettings.from(config));
-    ClusterMembership.join(system);
+    ClusterFormation.start(system);
     NodeMetrics metrics = NodeMetrics.start(system, MetricsSettings.from(config));
     // before any execution can resume here and start its running step again
     StepLeases.get(system).reclaim();

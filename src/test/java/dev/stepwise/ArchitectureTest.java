@@ -8,7 +8,10 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** DESIGN §1's dependency rule: engine knows neither edge nor storage; storage knows no edge. */
+/**
+ * The dependency rule of docs/architecture.md (Packages): engine knows neither edge nor storage;
+ * storage knows no edge.
+ */
 class ArchitectureTest {
 
   static JavaClasses production;

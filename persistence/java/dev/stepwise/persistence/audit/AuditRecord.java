@@ -23,7 +23,7 @@ import java.util.Map;
 public record AuditRecord(String executionId, long seq, long offset, String type,
     ExecutionEntity.Event event) {
 
-  static final ObjectMapper JSON = JsonMapper.builder()
+  public static final ObjectMapper JSON = JsonMapper.builder()
       .addModule(new JavaTimeModule())
       .addModule(new Jdk8Module())
       .addModule(new ParameterNamesModule())

@@ -4,11 +4,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.stepwise.persistence.ExecutionJournal;
 
 /** One event of a timeline, as a person reads it: {@code seq  at  type  field=value ...}. */
-final class TimelineLine {
+public final class TimelineLine {
 
   private TimelineLine() {}
 
-  static String of(ExecutionJournal.Entry entry) {
+  public static String of(ExecutionJournal.Entry entry) {
     ObjectNode fields = AuditRecord.JSON.valueToTree(entry.event());
     StringBuilder line = new StringBuilder();
     line.append(String.format("%4d  %-27s  %-22s", entry.seq(), fields.path("at").asText(),

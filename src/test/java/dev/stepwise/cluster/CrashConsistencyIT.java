@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
  * again and again, and started anew each time on the same database: kills that land while
  * requests are in flight, where {@link CrashMatrixIT} kills right after an answer. Whatever it
  * answered 202 must be in the journal; every execution must end exactly once; and the shell steps
- * it ran must not outlive it by more than {@link #STEP_DEATH_LIMIT}, the bound the README
- * documents.
+ * it ran must not outlive it by more than {@link #STEP_DEATH_LIMIT}, the bound
+ * docs/operations.md documents.
  */
 class CrashConsistencyIT {
 

@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * hit the JVM's pid alone, half its whole process group, the way a supervisor or a container
  * runtime kills. Whatever it acknowledged must be there afterwards; every execution ends exactly
  * once; no step runs twice at the same time; and no step process outlives its node by more than
- * {@link #STEP_DEATH_LIMIT}, the bound the README documents.
+ * {@link #STEP_DEATH_LIMIT}, the bound docs/operations.md documents.
  */
 class CrashMatrixIT {
 

@@ -191,9 +191,9 @@ final class LocalCluster implements AutoCloseable {
   // ---------------------------------------------------------------- processes
 
   /**
-   * Starts the node's JVM, the way the README's recipe starts a node, with test ports. It leads a
-   * process group of its own (through {@code setsid}), as a node under a supervisor does, so that
-   * the group can be killed without killing the test.
+   * Starts the node's JVM, the way docs/operations.md's seed-list cluster starts one, with test
+   * ports. It leads a process group of its own (through {@code setsid}), as a node under a
+   * supervisor does, so that the group can be killed without killing the test.
    */
   private void launch(Node node) {
     String seeds = nodes.stream().map(Node::address).collect(Collectors.joining(","));

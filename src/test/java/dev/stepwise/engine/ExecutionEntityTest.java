@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 /**
- * The lifecycle table and the invariants of DESIGN §3, one test each, on the entity alone with an
+ * The lifecycle table and the invariants of docs/architecture.md, one test each, on the entity alone with an
  * in-memory journal and serialization checks on. Steps are real child actors of a custom "gate"
  * type, so each test decides exactly when a step ends.
  */

@@ -32,7 +32,7 @@ import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 
 /**
  * Random interleavings of step outcomes, graceful and force stops, and restarts of the entity:
- * whatever happens, the invariants of DESIGN §3 hold, and replaying the journal gives the state
+ * whatever happens, the invariants of docs/architecture.md hold, and replaying the journal gives the state
  * the live entity reached.
  */
 class ExecutionStateMachineTest {

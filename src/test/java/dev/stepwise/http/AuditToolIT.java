@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.stepwise.cli.AuditTool;
 import dev.stepwise.engine.execution.ExecutionEntity;
 import dev.stepwise.persistence.ExecutionJournal;
 import dev.stepwise.persistence.audit.AuditRecord;
-import dev.stepwise.persistence.audit.AuditTool;
 import dev.stepwise.testing.Eventually;
 import dev.stepwise.testing.TestDatabase;
 import java.io.ByteArrayOutputStream;
@@ -176,7 +176,7 @@ class AuditToolIT {
   void mistakesGetClearMessagesAndExitCodes() {
     Run none = audit();
     assertThat(none.exitCode()).isEqualTo(2);
-    assertThat(none.err()).contains("usage: audit timeline");
+    assertThat(none.err()).contains("usage: stepwise audit timeline");
     Run unknown = audit("timeline", "00000000-0000-0000-0000-000000000000");
     assertThat(unknown.exitCode()).isEqualTo(1);
     assertThat(unknown.err()).contains("no execution");

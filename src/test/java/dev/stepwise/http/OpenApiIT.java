@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The OpenAPI document and the server agree: every documented operation is served, and on every
- * documented path, and on the paths DESIGN §7 names that are not built yet, nothing else is.
+ * documented path, and on a few paths that are not built yet, nothing else is.
  */
 class OpenApiIT {
 

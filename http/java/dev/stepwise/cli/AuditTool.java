@@ -1,4 +1,4 @@
-package dev.stepwise.persistence.audit;
+package dev.stepwise.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.typesafe.config.Config;
@@ -6,6 +6,8 @@ import com.typesafe.config.ConfigFactory;
 import dev.stepwise.engine.execution.ExecutionView;
 import dev.stepwise.persistence.ExecutionJournal;
 import dev.stepwise.persistence.JournalConfig;
+import dev.stepwise.persistence.audit.AuditRecord;
+import dev.stepwise.persistence.audit.TimelineLine;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.Writer;
@@ -22,16 +24,16 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
- * The audit command line, against the database the node is configured with (STEPWISE_DB_URL
+ * {@code stepwise audit}: the audit command line, against the database the node is configured with (STEPWISE_DB_URL
  * and friends): an execution's timeline, its state replayed to any event, and JSON-lines
  * exports of one, several or all executions. Reads the journal only; changes nothing.
  */
 public final class AuditTool {
 
   static final String USAGE = """
-      usage: audit timeline <execution-id>
-             audit replay <execution-id> [--to <seq>]
-             audit export [--out <file>] [<execution-id> ...]   (all executions when none given)
+      usage: stepwise audit timeline <execution-id>
+             stepwise audit replay <execution-id> [--to <seq>]
+             stepwise audit export [--out <file>] [<execution-id> ...]   (all when none given)
       The database is the node's: STEPWISE_DB_URL, STEPWISE_DB_USER, STEPWISE_DB_PASSWORD.""";
 
   private final ExecutionJournal journal;
