@@ -288,6 +288,11 @@ function norm(iso) {
   return m ? m[1] + '.' + (m[2] || '').padEnd(9, '0') + 'Z' : (iso || '');
 }
 
+/** How far along an execution is: a list row never goes back to an earlier status. */
+function progress(status) {
+  return TERMINAL.has(status) ? 3 : { Pending: 0, Running: 1, Cancelling: 2 }[status] ?? 0;
+}
+
 /** What an event changes in a list row; same meaning as the read side's projection. */
 function applyEvent(row, e) {
   if (TERMINAL.has(row.status)) return false;   // an ended execution never changes again
@@ -776,7 +781,13 @@ function listView(params, deadLetters) {
   }
 
   let loading = 0;
-  async function load() {
+  /**
+   * Reads the page. A fresh load replaces it (first view, paging, "show newest"); a merge
+   * (after a drop, and once the read side caught up) keeps the rows and their open menus,
+   * updates what changed, adds what is new and drops what no longer matches.
+   */
+  async function load(merge) {
+    if (merge && !state.rows.size) merge = false;
     const ticket = ++loading;
     const q = new URLSearchParams({ limit: String(PAGE_SIZE) });
     if (!deadLetters && state.status) q.set('status', state.status);
@@ -788,15 +799,10 @@ function listView(params, deadLetters) {
       if (ticket !== loading) return;   // a newer load is under way
       const from = rangeStart(state.range);
       const items = page.items.filter((item) => !from || norm(item.createdAt) >= norm(from));
-      state.rows.clear();
-      tbody.replaceChildren();
-      state.fresh = 0;
-      state.newestLoaded = items.length ? norm(items[0].createdAt) : null;
-      for (const item of items) tbody.append(makeRow(item).tr);
+      if (merge) mergeRows(items); else replaceRows(items);
       // events that arrived before this page was read: the read side may trail them
       if (state.cursors.length === 1) for (const e of stream.recent) onEvent(e, true);
       for (const row of [...state.rows.values()]) if (!matches(row.data)) removeRow(row.data.id);
-      state.fresh = 0;
       showEmpty();
       // the time range ends the list once a page reaches past it
       state.next = items.length < page.items.length ? null : page.nextCursor;
@@ -809,6 +815,39 @@ function listView(params, deadLetters) {
       countSoon(0);
     } catch (error) {
       failed('Could not list executions')(error);
+    }
+  }
+
+  function replaceRows(items) {
+    state.rows.clear();
+    tbody.replaceChildren();
+    state.fresh = 0;
+    state.newestLoaded = items.length ? norm(items[0].createdAt) : null;
+    for (const item of items) tbody.append(makeRow(item).tr);
+  }
+
+  function mergeRows(items) {
+    const oldest = items.length ? norm(items[items.length - 1].createdAt) : null;
+    const newest = items.length ? norm(items[0].createdAt) : null;
+    const seen = new Set();
+    for (const item of items) {
+      seen.add(item.id);
+      const row = state.rows.get(item.id);
+      if (!row) { addLive(item); continue; }
+      // the read side may trail what the stream already said: never go back
+      if (TERMINAL.has(row.data.status) || JSON.stringify(row.data) === JSON.stringify(
+        Object.assign({}, row.data, item))) continue;
+      if (progress(item.status) < progress(row.data.status)) continue;
+      Object.assign(row.data, item);
+      render(row);
+    }
+    // a row within the page's span that the server no longer lists has stopped matching;
+    // older ones were only pushed down by new rows
+    for (const row of [...state.rows.values()]) {
+      const at = norm(row.data.createdAt);
+      if (!seen.has(row.data.id) && oldest && at >= oldest && at <= newest) {
+        removeRow(row.data.id);
+      }
     }
   }
 
@@ -827,7 +866,7 @@ function listView(params, deadLetters) {
   let countTimer = null;
   let countedAt = 0;
   function countSoon(delay) {
-    if (deadLetters || countTimer) return;
+    if (deadLetters || countTimer || !isLive()) return;
     const wait = Math.max(delay, 2000 - (Date.now() - countedAt));
     countTimer = setTimeout(() => { countTimer = null; countedAt = Date.now(); count(); }, wait);
   }
@@ -849,8 +888,8 @@ function listView(params, deadLetters) {
         'aria-current': status === state.status ? 'true' : null,
       }, status ? badge(status) : 'All', ' ', h('strong', {}, String(n) + (partial ? '+' : '')));
       counts.replaceChildren(chip('', items.length),
-        STATUSES.filter((s) => tally[s]).map((s) => chip(s, tally[s])),
-        partial ? h('span', { class: 'hint' }, 'counted over the newest ' + COUNTED) : null);
+        ...STATUSES.filter((s) => tally[s]).map((s) => chip(s, tally[s])),
+        ...(partial ? [h('span', { class: 'hint' }, 'counted over the newest ' + COUNTED)] : []));
     } catch (error) {
       // counts are a convenience; the list itself reports its own failures
     }
@@ -917,12 +956,12 @@ function listView(params, deadLetters) {
     staleNote.hidden = now === 'live';
     for (const row of state.rows.values()) render(row);
     updateBulk();
+    clearTimeout(catchUp);
     if (now === 'live') {
       // what changed while the page could not hear: read it again, and once more when the
       // read side has caught up with the events of the last moment
-      load();
-      clearTimeout(catchUp);
-      catchUp = setTimeout(load, 1500);
+      load(true);
+      catchUp = setTimeout(() => load(true), 1500);
     }
   });
   table.dataset.stale = isLive() ? 'false' : 'true';
@@ -1118,16 +1157,20 @@ function attemptOutput(executionId, index, attempt, stepName) {
     })();
   };
 
-  output.whole = async () => {
-    if (output.mode === 'whole') return;
+  /** Reads the whole output; until it comes, and if it cannot, the tail the event carried. */
+  output.whole = async (tail) => {
+    if (output.mode === 'whole' || output.mode === 'missing') return;
     if (output.controller) output.controller.abort();
+    const followed = output.mode === 'follow';
     output.mode = 'whole';
     delete pre.dataset.live;
+    if (!followed && tail) pre.textContent = tail;
     try {
       const response = await fetch(outputPath(executionId, index, attempt),
         { headers: { Authorization: 'Bearer ' + session.token }, cache: 'no-store' });
       if (!response.ok) {
-        note.textContent = 'The whole output is not available: ' + await problemText(response);
+        note.textContent = (tail ? 'Only the last lines: ' : 'No output: ')
+          + await problemText(response);
         output.mode = 'missing';
         return;
       }
@@ -1287,9 +1330,10 @@ function detailView(id) {
    * other steps, and a past state on the slider, show the tail their event carried.
    */
   function stepOutput(s, index, isPast) {
-    const tail = s.output ? h('pre', { class: 'output', tabindex: 0,
-      'aria-label': 'Output of ' + s.name }, s.output) : null;
-    if (isPast || s.type !== 'shell' || !s.attempt) return tail;
+    if (isPast || s.type !== 'shell' || !s.attempt) {
+      return s.output ? h('pre', { class: 'output', tabindex: 0,
+        'aria-label': 'Output of ' + s.name }, s.output) : null;
+    }
     const key = index + '-' + s.attempt;
     let output = outputs.get(key);
     if (!output) {
@@ -1297,8 +1341,8 @@ function detailView(id) {
       outputs.set(key, output);
     }
     if (s.status === 'Running') output.follow();
-    else if (output.mode !== 'missing') output.whole();
-    return output.mode === 'missing' && tail ? [output.box, tail] : output.box;
+    else output.whole(s.output);
+    return output.box;
   }
 
   function renderHistory() {
@@ -1480,7 +1524,7 @@ async function jobView(name) {
   try {
     const job = await api('GET', '/api/jobs/' + encodeURIComponent(name));
     const d = job.definition;
-    body.replaceChildren(
+    body.replaceChildren(h('div', {},
       h('div', { class: 'panel' }, h('div', { class: 'toolbar' }, startButton(name),
         h('a', { href: '#/executions?job=' + encodeURIComponent(name) }, 'Its executions')),
       h('dl', { class: 'facts' },
@@ -1501,7 +1545,7 @@ async function jobView(name) {
           stepFacts(s))))] : null,
       h('details', { class: 'definition', open: true }, h('summary', {}, 'Definition as JSON'),
         h('pre', { class: 'output', id: 'definition', tabindex: 0 },
-          JSON.stringify(withoutNulls(d), null, 2))));
+          JSON.stringify(withoutNulls(d), null, 2)))));
   } catch (error) {
     failed('Could not read job ' + name)(error);
   }

@@ -135,7 +135,8 @@ public final class StepOutputRoutes extends AllDirectives {
     Source<org.apache.pekko.util.ByteString, ?> bytes = StreamConverters.fromInputStream(
         () -> slice(file, from, length));
     return HttpResponse.create()
-        .withEntity(HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, length, bytes))
+        .withEntity(length == 0 ? HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, "")
+            : HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, length, bytes))
         .addHeader(RawHeader.create("Cache-Control", "no-store"))
         .addHeader(RawHeader.create("Content-Disposition", "inline; filename=\"" + id + "-step-"
             + index + "-attempt-" + attempt + ".log\""))

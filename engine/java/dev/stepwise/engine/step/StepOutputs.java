@@ -39,9 +39,13 @@ public final class StepOutputs implements Extension {
 
   /** Read once from {@code stepwise.data-dir} and {@code stepwise.step-output}. */
   public record Settings(Path folder, long maxBytesPerAttempt) {
+    /** The defaults are application.conf's, for actor systems built without it (tests). */
     static Settings from(Config config) {
-      return new Settings(Path.of(config.getString("stepwise.data-dir"), "step-output"),
-          config.getBytes("stepwise.step-output.max-bytes-per-attempt"));
+      String dataDir = config.hasPath("stepwise.data-dir")
+          ? config.getString("stepwise.data-dir") : "./data";
+      long max = config.hasPath("stepwise.step-output.max-bytes-per-attempt")
+          ? config.getBytes("stepwise.step-output.max-bytes-per-attempt") : 10L * 1024 * 1024;
+      return new Settings(Path.of(dataDir, "step-output"), max);
     }
   }
 

@@ -44,6 +44,8 @@ class StepOutputIT {
     operator = api.operator();
     define("ticker", "{\"steps\":[{\"name\":\"tick\",\"type\":\"shell\",\"command\":[\"bash\","
         + "\"-c\",\"for i in $(seq 1 600); do echo line $i; sleep 0.05; done\"]}]}");
+    define("quiet", "{\"steps\":[{\"name\":\"quiet\",\"type\":\"shell\","
+        + "\"command\":[\"true\"]}]}");
     define("slow", "{\"steps\":[{\"name\":\"slow\",\"type\":\"shell\",\"timeoutSeconds\":1,"
         + "\"command\":[\"bash\",\"-c\",\"for i in $(seq 1 100); do echo slow $i; sleep 0.1;"
         + " done\"]}]}");
@@ -136,6 +138,12 @@ class StepOutputIT {
     assertThat(missing.json().path("type").asText()).endsWith("/output-not-here");
     assertThat(missing.json().path("detail").asText()).contains("node that ran it");
     assertThat(api.get(output(id, 0, 1), null).status()).isEqualTo(401);
+    // a step that wrote nothing has an output all the same: empty
+    String quiet = start("quiet");
+    Eventually.await("ended", WAIT, () -> status(quiet).equals("Success"));
+    ApiServer.Answer empty = api.get(output(quiet, 0, 1), operator);
+    assertThat(empty.status()).isEqualTo(200);
+    assertThat(empty.raw().body()).isEmpty();
   }
 
   /** Last, because it restarts the node: an ended attempt's output is read again after it. */

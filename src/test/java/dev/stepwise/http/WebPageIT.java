@@ -315,7 +315,12 @@ class WebPageIT {
     browser.manage().window().setSize(new Dimension(420, 800));
     wait.until(d -> ((Number) js("return document.documentElement.clientWidth;")).intValue() < 500);
     assertThat(((Number) js("return document.documentElement.scrollWidth"
-        + " - document.documentElement.clientWidth;")).intValue()).isLessThanOrEqualTo(0);
+        + " - document.documentElement.clientWidth;")).intValue())
+        .as("too wide: %s", js("const w = document.documentElement.clientWidth;"
+            + "return [...document.querySelectorAll('body *')].filter(e =>"
+            + " e.getBoundingClientRect().right > w).slice(0, 5).map(e => e.tagName + '.'"
+            + " + e.className + ' ' + e.getBoundingClientRect().right);"))
+        .isLessThanOrEqualTo(0);
     screenshot("list-narrow.png");
     assertNoConsoleErrors();
   }
@@ -346,6 +351,8 @@ class WebPageIT {
       base = "http://127.0.0.1:" + proxy.port() + "/";
       signIn(operator);
       awaitRow(running, "Running");
+      // the page follows from its sign-in on: something must happen for it to have a position
+      awaitRow(startThroughApi("quick", operator), "Success");
       String before = wait.until(d -> {
         String id = d.findElement(By.id("live")).getAttribute("data-last-event-id");
         return id == null || id.isEmpty() ? null : id;
@@ -504,7 +511,8 @@ class WebPageIT {
     wait.until(d -> d.findElement(By.id("definition")));
     String page = text("#main");
     assertThat(page).doesNotContainPattern("\\bnull\\b");
-    assertThat(page.split("\"command\"", -1).length - 1).as("definitions shown").isEqualTo(1);
+    assertThat(page.split("\"description\"", -1).length - 1).as("definitions shown")
+        .isEqualTo(1);
     assertThat(text("#job-steps")).contains("wait").contains("shell").contains("bash");
     assertNoConsoleErrors();
   }
@@ -634,6 +642,105 @@ class WebPageIT {
         .hasSizeLessThanOrEqualTo(20);
     assertThat(rowIds()).contains(first, second, third);
     assertNoConsoleErrors();
+  }
+
+  /** Operator basics: one URL per filter, counts, times, search by a short id, tab title. */
+  @Test
+  void operatorBasicsShareableFiltersCountsTimesSearchAndTitle() {
+    String operator = api.operator();
+    String running = startThroughApi("long", operator);
+    signIn(operator);
+    browser.get(base() + "#/executions?status=Running&job=long&range=1h");
+    awaitRow(running, "Running");
+    assertThat(new Select(browser.findElement(By.id("filter-range"))).getFirstSelectedOption()
+        .getAttribute("value")).isEqualTo("1h");
+    assertThat(new Select(browser.findElement(By.id("filter-job"))).getFirstSelectedOption()
+        .getAttribute("value")).isEqualTo("long");
+    assertThat(browser.getTitle()).contains("Running").contains("long");
+    WebElement chip = wait.until(d -> d.findElement(
+        By.cssSelector("#status-counts a[data-count-status='Running']")));
+    assertThat(chip.getAttribute("aria-current")).isEqualTo("true");
+    assertThat(chip.getAttribute("href")).contains("job=long").contains("range=1h");
+    // started, relative, with the absolute time on hover; a duration that keeps counting
+    WebElement started = row(running).findElements(By.cssSelector("time")).get(1);
+    assertThat(started.getAttribute("title")).endsWith("UTC");
+    assertThat(started.getText()).matches(".*(ago|just now)");
+    assertThat(row(running).findElement(By.cssSelector(".duration")).getAttribute("data-running"))
+        .isEqualTo("true");
+    // a short id, typed and entered, opens the execution
+    browser.findElement(By.id("search-id")).sendKeys(running.substring(0, 8), Keys.ENTER);
+    wait.until(d -> d.getCurrentUrl().endsWith("#/executions/" + running));
+    wait.until(d -> d.getTitle().startsWith("Running"));
+    browser.findElement(By.id("copy-id")).click();
+    wait.until(d -> text("#copy-id").equals("Copied"));
+    api.post("/api/executions/" + running + "/stop?force=true", operator, "{}");
+    wait.until(d -> d.getTitle().startsWith("Cancelled"));
+    assertNoConsoleErrors();
+  }
+
+  // ---------------------------------------------------------------- step logs
+
+  /** Problem 3: a running step's output is followed live; a killed step keeps all of it. */
+  @Test
+  void aRunningStepsOutputIsFollowedLiveAndAKilledStepKeepsAllOfIt() throws IOException {
+    String operator = api.operator();
+    signIn(operator);
+    String ticking = startThroughApi("ticker", operator);
+    browser.get(base() + "#/executions/" + ticking);
+    By output = By.cssSelector("#steps li[data-step='tick'] pre.output");
+    try (Churn churn = new Churn("quick", operator)) {
+      wait.until(d -> lastLine(d.findElement(output).getText()) >= 3);
+      assertThat(browser.findElement(output).getAttribute("data-live")).isEqualTo("true");
+      int seen = lastLine(browser.findElement(output).getText());
+      // lines appear while it runs, without a reload, while other executions come and go
+      wait.until(d -> lastLine(d.findElement(output).getText()) >= seen + 5);
+      assertThat(api.get("/api/executions/" + ticking, operator).json().path("status").asText())
+          .isEqualTo("Running");
+      screenshot("execution-live-output.png");
+      churn.awaitAtLeast(3);
+    }
+    // well past the 4 KiB tail an event carries, then killed
+    wait.until(d -> lastLine(d.findElement(output).getText()) >= 70);
+    assertThat(api.post("/api/executions/" + ticking + "/stop?force=true", operator,
+        "{\"reason\":\"enough\"}").status()).isEqualTo(202);
+    wait.until(d -> badgeIn("#detail-status").equals("Cancelled"));
+    wait.until(d -> d.findElement(output).getAttribute("data-live") == null);
+    assertWholeOutput(browser.findElement(output).getText());
+
+    // afterwards, on a fresh page, from the node's files, and the same through the API
+    browser.navigate().refresh();
+    wait.until(d -> lastLine(d.findElement(output).getText()) >= 70);
+    String shown = browser.findElement(output).getText();
+    int last = assertWholeOutput(shown);
+    screenshot("execution-killed-output.png");
+    ApiServer.Answer whole = api.get("/api/executions/" + ticking
+        + "/steps/0/attempts/1/output", operator);
+    assertThat(whole.status()).isEqualTo(200);
+    assertThat(whole.header("Stepwise-Output-Ended")).isEqualTo("true");
+    assertThat(lastLine(whole.raw().body())).isEqualTo(last);
+    Path file = dir.resolve("data").resolve("step-output").resolve(ticking).resolve("0-1.log");
+    assertThat(file).exists();
+    assertThat(Files.size(file)).isGreaterThan(4_096);
+    assertNoConsoleErrors();
+  }
+
+  /** Every line from the first to the last one shown, once each; returns the last. */
+  static int assertWholeOutput(String text) {
+    int last = lastLine(text);
+    assertThat(last).isGreaterThanOrEqualTo(70);
+    for (int i = 1; i <= last; i++) {
+      assertThat(text).as("line " + i).containsOnlyOnce("line " + i + " x");
+    }
+    return last;
+  }
+
+  static int lastLine(String text) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("line (\\d+) x").matcher(text);
+    int last = 0;
+    while (m.find()) {
+      last = Math.max(last, Integer.parseInt(m.group(1)));
+    }
+    return last;
   }
 
   // ---------------------------------------------------------------- helpers
