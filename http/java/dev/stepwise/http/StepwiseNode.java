@@ -6,6 +6,7 @@ import dev.stepwise.engine.execution.ExecutionLog;
 import dev.stepwise.engine.execution.ExecutionObserver;
 import dev.stepwise.engine.execution.Executions;
 import dev.stepwise.engine.job.JobCatalog;
+import dev.stepwise.engine.step.StepLeases;
 import dev.stepwise.engine.step.StepTypes;
 import dev.stepwise.http.metrics.MetricsSettings;
 import dev.stepwise.http.metrics.NodeMetrics;
@@ -32,6 +33,8 @@ public record StepwiseNode(
     SchemaMigrations.migrate(DatabaseSettings.from(config));
     ClusterMembership.join(system);
     NodeMetrics metrics = NodeMetrics.start(system, MetricsSettings.from(config));
+    // before any execution can resume here and start its running step again
+    StepLeases.get(system).reclaim();
     ExecutionEntity.init(system, stepTypes,
         ExecutionObserver.all(new ExecutionLog(), metrics.executions()));
     JobCatalog.init(system);

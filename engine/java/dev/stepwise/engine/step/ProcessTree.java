@@ -7,18 +7,19 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * The processes a shell step started: its root process, the root's own process group (the root is
  * launched through {@code setsid}), and every descendant. Killing it takes all of them, including
  * children that were put in the background and orphaned, and returns only once they are dead.
  *
- * <p>A node can also die without killing anything ({@code kill -9}, the OOM killer, a power cut
- * of the JVM alone). So that its steps do not run on while their executions are resumed
- * elsewhere, each group gets a watchdog: a tiny shell that reads a pipe only this JVM writes to.
- * The kernel closes the pipe when the JVM dies, however it dies; the watchdog then reads end of
- * file and kills the group at once.
+ * <p>A node can also die without killing anything ({@code kill -9} of its pid or of its whole
+ * process group, the OOM killer). So that its steps do not run on while their executions are
+ * resumed, each group gets a watchdog: a tiny shell, in a session of its own so that a signal to
+ * the node's process group spares it, that reads a pipe only this JVM writes to. The kernel
+ * closes the pipe when the JVM dies, however it dies; the watchdog then reads end of file and
+ * kills the group at once. Each group also holds a {@link StepLeases lease} until it is dead, so
+ * that a node starting again kills whatever a dead node and its watchdog left behind.
  */
 final class ProcessTree {
 
@@ -30,15 +31,23 @@ final class ProcessTree {
   private final Process root;
   private final boolean ownGroup;
   private final Process watchdog;
+  private final StepLeases leases;
+  private final Path lease;
 
-  private ProcessTree(Process root, boolean ownGroup, Process watchdog) {
+  private ProcessTree(Process root, boolean ownGroup, Process watchdog, StepLeases leases,
+      Path lease) {
     this.root = root;
     this.ownGroup = ownGroup;
     this.watchdog = watchdog;
+    this.leases = leases;
+    this.lease = lease;
   }
 
-  /** Starts {@code builder}'s command as the leader of a new session and process group. */
-  static ProcessTree start(ProcessBuilder builder) throws IOException {
+  /**
+   * Starts {@code builder}'s command as the leader of a new session and process group, and
+   * takes a lease on that group in {@code leases}.
+   */
+  static ProcessTree start(ProcessBuilder builder, StepLeases leases) throws IOException {
     if (SETSID != null) {
       List<String> command = new ArrayList<>(builder.command().size() + 1);
       command.add(SETSID.toString());
@@ -48,16 +57,22 @@ final class ProcessTree {
     Process root = builder.start();
     boolean ownGroup = SETSID != null;
     Process watchdog = null;
+    Path lease = null;
     if (ownGroup) {
       try {
         watchdog = startWatchdog(root.pid());
+        lease = leases.take(root.pid());
       } catch (IOException e) {
         root.destroyForcibly();
         killGroup(root.pid());
+        awaitGroupGone(root.pid());
+        if (watchdog != null) {
+          watchdog.destroyForcibly();
+        }
         throw e;
       }
     }
-    return new ProcessTree(root, ownGroup, watchdog);
+    return new ProcessTree(root, ownGroup, watchdog, leases, lease);
   }
 
   /**
@@ -65,7 +80,7 @@ final class ProcessTree {
    * end of a pipe whose write end stays open in this JVM and is never written to.
    */
   private static Process startWatchdog(long groupId) throws IOException {
-    ProcessBuilder builder = new ProcessBuilder(SHELL.toString(), "-c",
+    ProcessBuilder builder = new ProcessBuilder(SETSID.toString(), SHELL.toString(), "-c",
         "while read -r _; do :; done; kill -KILL -" + groupId)
         .redirectOutput(ProcessBuilder.Redirect.DISCARD)
         .redirectError(ProcessBuilder.Redirect.DISCARD);
@@ -121,33 +136,19 @@ final class ProcessTree {
   }
 
   private static boolean groupHasLiveMember(long groupId) {
-    try (Stream<Path> entries = Files.list(Path.of("/proc"))) {
-      return entries.anyMatch(dir -> inGroupAndRunning(dir, groupId));
-    } catch (IOException e) {
-      return false; // no /proc: the kill was sent, which is all this machine lets us check
-    }
+    return ProcStat.all().stream().anyMatch(p -> p.groupId() == groupId && p.running());
   }
 
-  private static boolean inGroupAndRunning(Path dir, long groupId) {
-    String name = dir.getFileName().toString();
-    if (name.isEmpty() || !Character.isDigit(name.charAt(0))) {
-      return false;
-    }
-    try {
-      String stat = Files.readString(dir.resolve("stat"));
-      // after "(comm)": state, ppid, pgrp
-      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ", 4);
-      char state = fields[0].charAt(0);
-      return Long.parseLong(fields[2]) == groupId && state != 'Z' && state != 'X';
-    } catch (IOException | RuntimeException e) {
-      return false; // it ended while we looked
-    }
-  }
-
-  /** Once the group is dead its id may be reused; the watchdog must not outlive it. */
+  /**
+   * Once the group is dead its id may be reused: neither the watchdog nor the lease may outlive
+   * it. A group that did not die in time keeps its lease, for the next start to kill.
+   */
   private void stopWatchdog() {
     if (watchdog != null) {
       watchdog.destroyForcibly();
+    }
+    if (lease != null && !groupHasLiveMember(root.pid())) {
+      leases.release(lease);
     }
   }
 
@@ -167,14 +168,8 @@ final class ProcessTree {
 
   /** A process counts as running until it is gone or a zombie waiting for its reaper. */
   static boolean isRunning(long pid) {
-    try {
-      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-      int afterName = stat.lastIndexOf(')');
-      char state = stat.charAt(afterName + 2);
-      return state != 'Z' && state != 'X';
-    } catch (IOException | RuntimeException e) {
-      return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
-    }
+    return ProcStat.of(pid).map(ProcStat::running)
+        .orElseGet(() -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
   }
 
   private static void killGroup(long groupId) {

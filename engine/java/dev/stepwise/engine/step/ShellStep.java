@@ -49,7 +49,8 @@ final class ShellStep extends AbstractBehavior<StepMessage> {
       ProcessBuilder builder = builder(step);
       output = outputs.create(attempt.executionId(), attempt.index(), attempt.attempt());
       requireExecutable(step.command().get(0), builder);
-      ProcessTree tree = ProcessTree.start(builder.redirectOutput(output.toFile()));
+      ProcessTree tree = ProcessTree.start(builder.redirectOutput(output.toFile()),
+          StepLeases.get(context.getSystem()));
       tree.root().onExit().thenAccept(p -> context.getSelf().tell(new Exited(p.exitValue())));
       if (step.timeoutSeconds() != null) {
         timers.startSingleTimer(TimedOut.INSTANCE, Duration.ofSeconds(step.timeoutSeconds()));

@@ -5,6 +5,7 @@ import dev.stepwise.http.BearerTokens;
 import dev.stepwise.http.HttpSettings;
 import dev.stepwise.http.Json;
 import dev.stepwise.http.Main;
+import dev.stepwise.testing.DatabaseKind;
 import dev.stepwise.testing.Eventually;
 import dev.stepwise.testing.Processes;
 import dev.stepwise.testing.TestDatabase;
@@ -53,13 +54,15 @@ final class LocalCluster implements AutoCloseable {
     final int httpPort;
     final int clusterPort;
     final Path log;
+    final Path dataDir;
     volatile Process process;
 
-    Node(int index, int httpPort, int clusterPort, Path log) {
+    Node(int index, int httpPort, int clusterPort, Path log, Path dataDir) {
       this.index = index;
       this.httpPort = httpPort;
       this.clusterPort = clusterPort;
       this.log = log;
+      this.dataDir = dataDir;
     }
 
     String address() {
@@ -92,9 +95,26 @@ final class LocalCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * How the nodes run.
+   *
+   * @param productionFailover the shipped failure detector and split-brain settings; without it
+   *     nodes are downed after 4 s of stable unreachability and tolerate 6 s heartbeat pauses, so
+   *     that failover tests are quick on a loaded machine
+   */
+  record Options(DatabaseKind database, boolean productionFailover) {
+    static Options quick() {
+      return new Options(DatabaseKind.POSTGRES, false);
+    }
+  }
+
+  /** How a node is killed: its JVM's pid alone, or its whole process group, as supervisors do. */
+  enum Kill { PROCESS, GROUP }
+
   private final String name;
   private final String runId = UUID.randomUUID().toString();
-  private final TestDatabase.Credentials database = TestDatabase.fresh();
+  private final Options options;
+  private final TestDatabase.Credentials database;
   private final List<Node> nodes = new ArrayList<>();
   private final BearerTokens tokens = BearerTokens.from(new HttpSettings.JwtSettings(
       SECRET, null, Duration.ofHours(1), Duration.ofSeconds(30)));
@@ -105,7 +125,11 @@ final class LocalCluster implements AutoCloseable {
 
   /** Starts {@code size} nodes and waits until each is ready and sees all of them Up. */
   static LocalCluster start(String name, int size) {
-    LocalCluster cluster = new LocalCluster(name, size);
+    return start(name, size, Options.quick());
+  }
+
+  static LocalCluster start(String name, int size, Options options) {
+    LocalCluster cluster = new LocalCluster(name, size, options);
     try {
       cluster.nodes.forEach(cluster::launch);
       cluster.nodes.forEach(cluster::awaitReady);
@@ -117,15 +141,21 @@ final class LocalCluster implements AutoCloseable {
     }
   }
 
-  private LocalCluster(String name, int size) {
+  private LocalCluster(String name, int size, Options options) {
+    if (options.database() == DatabaseKind.H2_DEFAULT && size != 1) {
+      throw new IllegalArgumentException("H2 is one node's database");
+    }
     this.name = name;
+    this.options = options;
+    this.database = options.database() == DatabaseKind.POSTGRES ? TestDatabase.fresh() : null;
     Runtime.getRuntime().addShutdownHook(cleanupHook);
     try {
       Path logs = Files.createDirectories(Path.of("target", "cluster-logs"));
       for (int i = 0; i < size; i++) {
         Path log = logs.resolve(name + "-node" + i + ".log");
         Files.deleteIfExists(log);
-        nodes.add(new Node(i, freePort(), freePort(), log));
+        Path data = Path.of("target", "cluster-data", name + "-" + runId, "node" + i);
+        nodes.add(new Node(i, freePort(), freePort(), log, Files.createDirectories(data)));
       }
     } catch (IOException e) {
       throw new IllegalStateException("could not prepare the cluster's ports and logs", e);
@@ -160,19 +190,27 @@ final class LocalCluster implements AutoCloseable {
 
   // ---------------------------------------------------------------- processes
 
-  /** Starts the node's JVM, the way the README's recipe starts a node, with test ports. */
+  /**
+   * Starts the node's JVM, the way the README's recipe starts a node, with test ports. It leads a
+   * process group of its own (through {@code setsid}), as a node under a supervisor does, so that
+   * the group can be killed without killing the test.
+   */
   private void launch(Node node) {
     String seeds = nodes.stream().map(Node::address).collect(Collectors.joining(","));
-    ProcessBuilder builder = new ProcessBuilder(
+    List<String> command = new ArrayList<>(List.of("setsid",
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         // small, quick-starting JVMs: three of them share two cores with the test
         "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
-        // on a shared, overloaded machine a starved JVM must neither fail to start its logger
-        // (5 s by default) nor be taken for dead after 3 s without a heartbeat
-        "-Dpekko.logger-startup-timeout=30s",
-        "-Dpekko.cluster.failure-detector.acceptable-heartbeat-pause=6s",
-        "-cp", System.getProperty("surefire.test.class.path",
-            System.getProperty("java.class.path")), Main.class.getName())
+        // on a shared, overloaded machine a starved JVM must not fail to start its logger
+        // (5 s by default)
+        "-Dpekko.logger-startup-timeout=30s"));
+    if (!options.productionFailover()) {
+      // nor be taken for dead after 3 s without a heartbeat
+      command.add("-Dpekko.cluster.failure-detector.acceptable-heartbeat-pause=6s");
+    }
+    command.addAll(List.of("-cp", System.getProperty("surefire.test.class.path",
+        System.getProperty("java.class.path")), Main.class.getName()));
+    ProcessBuilder builder = new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(node.log.toFile()));
     Map<String, String> env = builder.environment();
@@ -181,14 +219,19 @@ final class LocalCluster implements AutoCloseable {
     env.put("STEPWISE_HTTP_PORT", Integer.toString(node.httpPort));
     env.put("STEPWISE_CLUSTER_HOST", "127.0.0.1");
     env.put("STEPWISE_CLUSTER_PORT", Integer.toString(node.clusterPort));
-    env.put("STEPWISE_SEED_NODES", seeds);
-    env.put("STEPWISE_DB_URL", database.url());
-    env.put("STEPWISE_DB_USER", database.user());
-    env.put("STEPWISE_DB_PASSWORD", database.password());
+    env.put("STEPWISE_DATA_DIR", node.dataDir.toString());
+    if (database != null) {
+      env.put("STEPWISE_SEED_NODES", seeds);
+      env.put("STEPWISE_DB_URL", database.url());
+      env.put("STEPWISE_DB_USER", database.user());
+      env.put("STEPWISE_DB_PASSWORD", database.password());
+    }
     env.put("STEPWISE_JWT_SECRET", SECRET);
     env.put("STEPWISE_HTTP_SSE_HEARTBEAT", "1s");
-    // failover within seconds rather than the production default of 20 s
-    env.put("STEPWISE_CLUSTER_STABLE_AFTER", "4s");
+    if (!options.productionFailover()) {
+      // failover within seconds rather than after the production default
+      env.put("STEPWISE_CLUSTER_STABLE_AFTER", "4s");
+    }
     try {
       Files.writeString(node.log, "---- starting " + node + "\n",
           StandardOpenOption.CREATE, StandardOpenOption.APPEND);
@@ -210,8 +253,29 @@ final class LocalCluster implements AutoCloseable {
 
   /** {@code kill -9}: the node gets no chance to leave or hand anything over. */
   void kill(int index) {
+    kill(index, Kill.PROCESS);
+  }
+
+  /** {@code kill -9 <pid>}, or {@code kill -9 -<pgid>} for the node's whole process group. */
+  void kill(int index, Kill how) {
     Process process = node(index).process;
-    process.destroyForcibly();
+    if (how == Kill.PROCESS) {
+      process.destroyForcibly();
+    } else {
+      try {
+        Process kill = new ProcessBuilder("kill", "-KILL", "--", "-" + process.pid())
+            .redirectErrorStream(true).start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+          throw new AssertionError("kill -KILL -" + process.pid() + " failed: "
+              + new String(kill.getInputStream().readAllBytes()));
+        }
+      } catch (IOException e) {
+        throw new AssertionError(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
     awaitExit(node(index), Duration.ofSeconds(20));
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.stepwise.http.ApiServer.Answer;
+import dev.stepwise.testing.DatabaseKind;
 import dev.stepwise.testing.Eventually;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -13,12 +14,20 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** Every route, status code and role rule, on a real bound server and a real journal. */
+@ParameterizedClass(name = "on {0}")
+@EnumSource(DatabaseKind.class)
 class ApiRoutesIT {
+
+  /** The database this run of the class journals to: the README default, then PostgreSQL. */
+  @Parameter DatabaseKind database;
 
   static final Duration WAIT = Duration.ofSeconds(20);
   static final String SLEEPY = "{\"steps\":[{\"name\":\"nap\",\"type\":\"sleep\",\"seconds\":60}]}";
@@ -29,15 +38,15 @@ class ApiRoutesIT {
 
   static ApiServer api;
 
-  @BeforeAll
-  static void start() {
-    api = new ApiServer(Map.of("stepwise.http.max-body-size", "64k"));
+  @BeforeParameterizedClassInvocation
+  static void start(DatabaseKind database) {
+    api = new ApiServer(database, Map.of("stepwise.http.max-body-size", "64k"));
     assertThat(api.put("/api/jobs/sleepy", api.admin(), SLEEPY).status()).isEqualTo(201);
     assertThat(api.put("/api/jobs/quick", api.admin(), QUICK).status()).isEqualTo(201);
     assertThat(api.put("/api/jobs/failing", api.admin(), FAILING).status()).isEqualTo(201);
   }
 
-  @AfterAll
+  @AfterParameterizedClassInvocation
   static void stop() {
     api.close();
   }

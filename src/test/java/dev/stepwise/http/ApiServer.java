@@ -5,6 +5,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.stepwise.engine.step.CustomStep;
 import dev.stepwise.engine.step.StepTypes;
+import dev.stepwise.testing.DatabaseKind;
 import dev.stepwise.testing.TestDatabase;
 import dev.stepwise.testing.TestNode;
 import java.io.IOException;
@@ -12,7 +13,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +26,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
  * A real node with its HTTP API bound on a random loopback port, journaling to a fresh
- * PostgreSQL database, plus a plain JDK HTTP client to talk to it and tokens to do so with.
+ * PostgreSQL database or to the README's default (H2 in a data folder of its own), plus a plain
+ * JDK HTTP client to talk to it and tokens to do so with.
  */
 final class ApiServer implements AutoCloseable {
 
@@ -54,6 +59,7 @@ final class ApiServer implements AutoCloseable {
 
   private final ActorSystem<Void> system;
   private final TestDatabase.Credentials database;
+  private final Path dataDir;
   private final int port;
   private final BearerTokens tokens;
   private final HttpClient client = HttpClient.newHttpClient();
@@ -64,17 +70,37 @@ final class ApiServer implements AutoCloseable {
 
   /** A node that also runs the {@code custom} step types. */
   ApiServer(Map<String, Object> extraSettings, Map<String, CustomStep> custom) {
-    database = TestDatabase.fresh();
+    this(DatabaseKind.POSTGRES, extraSettings, custom);
+  }
+
+  ApiServer(DatabaseKind kind, Map<String, Object> extraSettings) {
+    this(kind, extraSettings, Map.of());
+  }
+
+  ApiServer(DatabaseKind kind, Map<String, Object> extraSettings,
+      Map<String, CustomStep> custom) {
     Map<String, Object> settings = new HashMap<>();
-    settings.put("stepwise.database.url", database.url());
-    settings.put("stepwise.database.user", database.user());
-    settings.put("stepwise.database.password", database.password());
+    try {
+      dataDir = Files.createTempDirectory("stepwise-api-");
+    } catch (IOException e) {
+      throw new IllegalStateException("no temp folder for the node's data", e);
+    }
+    settings.put("stepwise.data-dir", dataDir.toString());
+    if (kind == DatabaseKind.POSTGRES) {
+      TestDatabase.Credentials postgres = TestDatabase.fresh();
+      settings.put("stepwise.database.url", postgres.url());
+      settings.put("stepwise.database.user", postgres.user());
+      settings.put("stepwise.database.password", postgres.password());
+    }
     settings.put("stepwise.http.host", "127.0.0.1");
     settings.put("stepwise.http.port", 0);
     settings.put("stepwise.jwt.secret", SECRET);
     settings.put("pekko.remote.artery.canonical.port", 0);
     settings.putAll(extraSettings);
     Config config = NodeConfig.load(ConfigFactory.parseMap(settings), Map.of());
+    database = new TestDatabase.Credentials(config.getString("stepwise.database.url"),
+        config.getString("stepwise.database.user"),
+        config.getString("stepwise.database.password"));
     system = ActorSystem.create(Behaviors.empty(), "stepwise", config);
     try {
       port = StepwiseNode.init(system, StepTypes.with(custom)).binding().toCompletableFuture()
@@ -91,7 +117,7 @@ final class ApiServer implements AutoCloseable {
     try (var connection = java.sql.DriverManager.getConnection(database.url(), database.user(),
         database.password());
         var rows = connection.createStatement().executeQuery(
-            "SELECT count(*) FROM event_journal")) {
+            "SELECT count(*) FROM \"event_journal\"")) {
       rows.next();
       return rows.getLong(1);
     } catch (java.sql.SQLException e) {
@@ -222,5 +248,10 @@ final class ApiServer implements AutoCloseable {
   @Override
   public void close() {
     TestNode.terminate(system);
+    try (var files = Files.walk(dataDir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    } catch (IOException e) {
+      // a temp folder left behind is harmless
+    }
   }
 }

@@ -3,6 +3,7 @@ package dev.stepwise.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.stepwise.testing.DatabaseKind;
 import dev.stepwise.testing.Eventually;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -11,30 +12,39 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** The routes served from the read side, on a real server over a real PostgreSQL. */
+@ParameterizedClass(name = "on {0}")
+@EnumSource(DatabaseKind.class)
 class ReadSideRoutesIT {
+
+  /** The database this run of the class journals to: the README default, then PostgreSQL. */
+  @Parameter DatabaseKind database;
 
   static ApiServer api;
 
-  @BeforeAll
-  static void start() {
-    api = new ApiServer();
+  @BeforeParameterizedClassInvocation
+  static void start(DatabaseKind database) {
+    api = new ApiServer(database, Map.of());
     define("quick", "{\"steps\":[{\"name\":\"nap\",\"type\":\"sleep\",\"seconds\":0}]}");
     define("long", "{\"steps\":[{\"name\":\"nap\",\"type\":\"sleep\",\"seconds\":3600}]}");
     define("doomed", "{\"steps\":[{\"name\":\"boom\",\"type\":\"shell\","
         + "\"command\":[\"false\"]}]}");
   }
 
-  @AfterAll
+  @AfterParameterizedClassInvocation
   static void stop() {
     api.close();
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.stepwise.http.ApiServer.Answer;
+import dev.stepwise.testing.DatabaseKind;
 import dev.stepwise.testing.Eventually;
 import dev.stepwise.testing.Processes;
 import java.io.IOException;
@@ -14,17 +15,25 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The whole path on a real bound server: jobs of three real shell steps, one stopped gracefully
  * and one by force over HTTP, watched over Server-Sent Events by a client that stays and one
  * that leaves and comes back with Last-Event-ID.
  */
+@ParameterizedClass(name = "on {0}")
+@EnumSource(DatabaseKind.class)
 class StopOverHttpEndToEndIT {
+
+  /** The database this run of the class journals to: the README default, then PostgreSQL. */
+  @Parameter DatabaseKind database;
 
   static final Duration WAIT = Duration.ofSeconds(30);
 
@@ -32,12 +41,12 @@ class StopOverHttpEndToEndIT {
 
   @TempDir Path dir;
 
-  @BeforeAll
-  static void start() {
-    api = new ApiServer(Map.of("stepwise.http.sse-heartbeat", "1s"));
+  @BeforeParameterizedClassInvocation
+  static void start(DatabaseKind database) {
+    api = new ApiServer(database, Map.of("stepwise.http.sse-heartbeat", "1s"));
   }
 
-  @AfterAll
+  @AfterParameterizedClassInvocation
   static void stop() {
     api.close();
   }
