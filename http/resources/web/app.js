@@ -710,9 +710,14 @@ function listView(params, deadLetters) {
 
   function render(row) {
     if (!row) return;
+    // a keyboard user keeps their place when a live update redraws the row under them
+    const focused = row.tr.contains(document.activeElement)
+      ? document.activeElement.classList[0] || null : null;
     row.tr.replaceChildren(...cells(row.data));
     row.tr.dataset.status = row.data.status;
     row.tr.dataset.job = row.data.job;
+    const again = focused ? row.tr.querySelector('.' + focused) : null;
+    if (again && !again.disabled) again.focus({ preventScroll: true });
   }
 
   function showEmpty() {

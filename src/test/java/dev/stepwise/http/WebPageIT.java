@@ -487,14 +487,14 @@ class WebPageIT {
     browser.manage().window().setSize(new Dimension(400, 800));
     signIn(operator);
     awaitRow(running, "Running");
-    assertOnScreen(row(running).findElement(By.cssSelector("button.stop-toggle")));
+    assertOnScreen(() -> row(running).findElement(By.cssSelector("button.stop-toggle")));
     screenshot("list-narrow-400.png");
     browser.get(base() + "#/executions?status=DeadLetter");
     awaitRow(failed, "DeadLetter");
-    assertOnScreen(row(failed).findElement(By.cssSelector(".badge")));
+    assertOnScreen(() -> row(failed).findElement(By.cssSelector(".badge")));
     browser.get(base() + "#/dead-letters");
-    WebElement retry = wait.until(d -> row(failed).findElement(By.cssSelector("button.retry")));
-    assertOnScreen(retry);
+    wait.until(d -> row(failed).findElement(By.cssSelector("button.retry")));
+    assertOnScreen(() -> row(failed).findElement(By.cssSelector("button.retry")));
     screenshot("dead-letters-narrow-400.png");
     api.post("/api/executions/" + running + "/stop?force=true", operator, "{}");
     assertNoConsoleErrors();
@@ -862,7 +862,23 @@ class WebPageIT {
         .map(tr -> tr.getAttribute("data-id")).toList();
   }
 
-  /** Inside the viewport and not clipped by a scrolling box: what is at its centre is it. */
+  /**
+   * Inside the viewport and not clipped by a scrolling box: what is at its centre is it. Found
+   * afresh when a live update re-rendered it in between.
+   */
+  void assertOnScreen(java.util.function.Supplier<WebElement> find) {
+    for (int tries = 1; ; tries++) {
+      try {
+        assertOnScreen(find.get());
+        return;
+      } catch (StaleElementReferenceException e) {
+        if (tries == 5) {
+          throw e;
+        }
+      }
+    }
+  }
+
   void assertOnScreen(WebElement element) {
     // scrolls the page down only: scrollIntoView would also scroll a box sideways, which is
     // exactly what a person at 400 px cannot easily do
