@@ -3,6 +3,7 @@ package dev.stepwise.http;
 import dev.stepwise.engine.execution.Executions;
 import dev.stepwise.engine.job.JobValidation;
 import dev.stepwise.engine.job.Jobs;
+import dev.stepwise.engine.step.StepOutputs;
 import dev.stepwise.engine.step.StepTypes;
 import dev.stepwise.http.metrics.NodeMetrics;
 import dev.stepwise.persistence.ExecutionJournal;
@@ -27,6 +28,7 @@ public final class ApiRoutes extends AllDirectives {
   private final ExecutionsRoutes executions;
   private final ExecutionListRoutes lists;
   private final EventsRoutes events;
+  private final StepOutputRoutes stepOutput;
   private final OpenApiRoutes openApi;
   private final HealthRoutes health;
   private final ClusterRoutes cluster;
@@ -43,6 +45,8 @@ public final class ApiRoutes extends AllDirectives {
         new JobValidation(stepTypes.names()), auth, executor);
     JournaledExecutions journaled = new JournaledExecutions(executionsFacade, journal, executor,
         settings.liveReadTimeout());
+    this.stepOutput = new StepOutputRoutes(StepOutputs.get(system), journaled, auth, settings,
+        executor);
     this.executions = new ExecutionsRoutes(executionsFacade, journaled, journal, auth, settings,
         executor);
     this.lists = new ExecutionListRoutes(readSide.summaries(), journaled, auth, executor);
@@ -71,8 +75,8 @@ public final class ApiRoutes extends AllDirectives {
     RequestParsing.singleValued(uri.query());
     return withSizeLimit(settings.maxBodySize(), () -> concat(
         pathPrefix("api", () -> concat(
-            lists.route(), jobs.route(), executions.route(), events.route(),
-            openApi.route(), cluster.route())),
+            lists.route(), jobs.route(), executions.route(), stepOutput.route(),
+            events.route(), openApi.route(), cluster.route())),
         health.route(),
         metrics.route(),
         web.route()));

@@ -29,6 +29,7 @@ final class ShellStep extends AbstractBehavior<StepMessage> {
   private enum TimedOut implements StepMessage { INSTANCE }
 
   private final StepAttempt attempt;
+  private final StepOutputs outputs;
   private final Path output;
   private final ProcessTree tree;
   private boolean ended;
@@ -40,22 +41,26 @@ final class ShellStep extends AbstractBehavior<StepMessage> {
   private static Behavior<StepMessage> start(
       ActorContext<StepMessage> context, TimerScheduler<StepMessage> timers, StepAttempt attempt) {
     StepDefinition step = attempt.step();
+    // under the node's data folder, never the system's temp folder: the file is the attempt's
+    // record, and one left by a killed JVM is found and served, not leaked
+    StepOutputs outputs = StepOutputs.get(context.getSystem());
     Path output = null;
     try {
       ProcessBuilder builder = builder(step);
+      output = outputs.create(attempt.executionId(), attempt.index(), attempt.attempt());
       requireExecutable(step.command().get(0), builder);
-      output = Files.createTempFile("stepwise-step-", ".out");
       ProcessTree tree = ProcessTree.start(builder.redirectOutput(output.toFile()),
           StepLeases.get(context.getSystem()));
       tree.root().onExit().thenAccept(p -> context.getSelf().tell(new Exited(p.exitValue())));
       if (step.timeoutSeconds() != null) {
         timers.startSingleTimer(TimedOut.INSTANCE, Duration.ofSeconds(step.timeoutSeconds()));
       }
-      return new ShellStep(context, attempt, output, tree);
+      return new ShellStep(context, attempt, outputs, output, tree);
     } catch (IOException | RuntimeException e) {
-      deleteQuietly(output);
-      attempt.report(StepResult.failure("could not start " + step.command().get(0) + ": "
-          + e.getMessage() + " (check the program path and workDir)"));
+      String error = "could not start " + step.command().get(0) + ": " + e.getMessage()
+          + " (check the program path and workDir)";
+      finish(outputs, output, error + "\n");
+      attempt.report(StepResult.failure(error));
       return Behaviors.stopped();
     }
   }
@@ -97,10 +102,11 @@ final class ShellStep extends AbstractBehavior<StepMessage> {
     throw new IOException("'" + program + "' is not on the PATH " + searchPath);
   }
 
-  private ShellStep(ActorContext<StepMessage> context, StepAttempt attempt, Path output,
-      ProcessTree tree) {
+  private ShellStep(ActorContext<StepMessage> context, StepAttempt attempt, StepOutputs outputs,
+      Path output, ProcessTree tree) {
     super(context);
     this.attempt = attempt;
+    this.outputs = outputs;
     this.output = output;
     this.tree = tree;
   }
@@ -116,9 +122,9 @@ final class ShellStep extends AbstractBehavior<StepMessage> {
 
   private Behavior<StepMessage> onExited(Exited exited) {
     tree.killLeftovers();
-    String tail = OutputTail.of(output);
     ended = true;
-    deleteQuietly(output);
+    finish(outputs, output, null);
+    String tail = OutputTail.of(output);
     attempt.report(exited.exitCode() == 0
         ? new StepResult(true, 0, tail, null)
         : new StepResult(false, exited.exitCode(), tail, "exited with code " + exited.exitCode()));
@@ -127,9 +133,9 @@ final class ShellStep extends AbstractBehavior<StepMessage> {
 
   private Behavior<StepMessage> onTimedOut() {
     tree.kill();
-    String tail = OutputTail.of(output);
     ended = true;
-    deleteQuietly(output);
+    finish(outputs, output, null);
+    String tail = OutputTail.of(output);
     attempt.report(new StepResult(false, null, tail,
         "timed out after " + attempt.step().timeoutSeconds() + " s; its process tree was killed"));
     return Behaviors.stopped();
@@ -137,19 +143,23 @@ final class ShellStep extends AbstractBehavior<StepMessage> {
 
   private Behavior<StepMessage> onPostStop() {
     if (!ended) {
+      // killed (force stop, escalation, deadline): what it wrote until now is kept whole
       tree.kill();
-      deleteQuietly(output);
+      finish(outputs, output, null);
     }
     return this;
   }
 
-  private static void deleteQuietly(Path file) {
-    if (file != null) {
-      try {
-        Files.deleteIfExists(file);
-      } catch (IOException e) {
-        // a temp file left behind is harmless; the OS cleans its temp folder
-      }
+  /** Marks the attempt's output ended; a failure to do so must not change the step's outcome. */
+  private static void finish(StepOutputs outputs, Path file, String note) {
+    if (file == null) {
+      return;
+    }
+    try {
+      outputs.ended(file, note);
+    } catch (RuntimeException e) {
+      org.slf4j.LoggerFactory.getLogger(ShellStep.class)
+          .warn("could not finish the step's output file {}: {}", file, e.getMessage());
     }
   }
 }

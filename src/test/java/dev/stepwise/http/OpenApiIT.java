@@ -58,7 +58,8 @@ class OpenApiIT {
 
   /** Whether the server has a route for it: anything but its "no such route" answers. */
   static boolean served(String method, String template) {
-    String path = template.replace("{name}", "quick")
+    String path = template.replace("{name}", "quick").replace("{index}", "0")
+        .replace("{attempt}", "1")
         .replace("{id}", UUID.randomUUID().toString());
     Answer answer = api.head(method, path, api.admin());
     if (answer.status() != 404 && answer.status() != 405) {

@@ -54,7 +54,8 @@ class WebPageIT {
       "/usr/bin/chromedriver"));
   static final Path SCREENSHOTS = Path.of("target", "screenshots");
   /** Deadlines, not pauses: generous, because the machine may be shared and busy. */
-  static final Duration WAIT = Duration.ofSeconds(60);
+  static final Duration WAIT = Duration.ofSeconds(
+      Long.getLong("stepwise.test.wait-seconds", 60));
 
   static ApiServer api;
   static Path gate;
@@ -78,7 +79,7 @@ class WebPageIT {
     }
     // a busy machine must slow the test down, not fail it with the default 10 s ask timeout
     api = new ApiServer(Map.of("stepwise.http.sse-heartbeat", "1s",
-        "stepwise.ask-timeout", "25s"));
+        "stepwise.ask-timeout", "25s", "stepwise.data-dir", dir.resolve("data").toString()));
     gate = dir.resolve("gate");
     // step one waits for the gate file, so a graceful stop stays Cancelling until the test
     // opens it; step two must then never run
@@ -93,6 +94,11 @@ class WebPageIT {
         + "{\"name\":\"hello\",\"type\":\"shell\",\"command\":[\"echo\",\"hello\"]}]}");
     define("broken", "{\"description\":\"always fails\",\"steps\":["
         + "{\"name\":\"fail\",\"type\":\"shell\",\"command\":[\"false\"]}]}");
+    // a line of about 90 bytes every 0.1 s: 70 lines are well past the 4 KiB tail of an event
+    define("ticker", "{\"description\":\"prints while it runs\",\"steps\":["
+        + "{\"name\":\"tick\",\"type\":\"shell\",\"command\":[\"bash\",\"-c\","
+        + "\"for i in $(seq 1 3000); do echo \\\"line $i " + "x".repeat(80) + "\\\";"
+        + " sleep 0.1; done\"]}]}");
   }
 
   static void define(String name, String definition) {
@@ -309,7 +315,12 @@ class WebPageIT {
     browser.manage().window().setSize(new Dimension(420, 800));
     wait.until(d -> ((Number) js("return document.documentElement.clientWidth;")).intValue() < 500);
     assertThat(((Number) js("return document.documentElement.scrollWidth"
-        + " - document.documentElement.clientWidth;")).intValue()).isLessThanOrEqualTo(0);
+        + " - document.documentElement.clientWidth;")).intValue())
+        .as("too wide: %s", js("const w = document.documentElement.clientWidth;"
+            + "return [...document.querySelectorAll('body *')].filter(e =>"
+            + " e.getBoundingClientRect().right > w).slice(0, 5).map(e => e.tagName + '.'"
+            + " + e.className + ' ' + e.getBoundingClientRect().right);"))
+        .isLessThanOrEqualTo(0);
     screenshot("list-narrow.png");
     assertNoConsoleErrors();
   }
@@ -340,6 +351,8 @@ class WebPageIT {
       base = "http://127.0.0.1:" + proxy.port() + "/";
       signIn(operator);
       awaitRow(running, "Running");
+      // the page follows from its sign-in on: something must happen for it to have a position
+      awaitRow(startThroughApi("quick", operator), "Success");
       String before = wait.until(d -> {
         String id = d.findElement(By.id("live")).getAttribute("data-last-event-id");
         return id == null || id.isEmpty() ? null : id;
@@ -374,6 +387,362 @@ class WebPageIT {
     assertNoConsoleErrors();
   }
 
+  // ---------------------------------------------------------------- the issue's problems
+
+  /** Problem 1: with a filter on, live events never leave a row that does not match it. */
+  @Test
+  void liveRowsObeyTheFiltersAsExecutionsArriveAndChangeStatus() throws IOException {
+    String operator = api.operator();
+    String pending = startLater("long", operator);
+    signIn(operator);
+    browser.get(base() + "#/executions?status=Pending");
+    awaitRow(pending, "Pending");
+    watchFilter("Pending", null);
+    String running;
+    Churn churn = new Churn("quick", operator);
+    try {
+      // while quick runs come and go, one long run starts: it must leave once Running
+      running = startThroughApi("long", operator);
+      awaitApiStatus(running, "Running");
+      churn.awaitAtLeast(4);
+    } finally {
+      churn.close();
+    }
+    List<String> quick = churn.ended();
+    // the read side has caught up once the page reloads from it; nothing but Pending rows
+    awaitOnlyMatchingRows("Pending");
+    assertThat(rowIds()).contains(pending).doesNotContain(running).doesNotContainAnyElementsOf(quick);
+    // a Pending row that is stopped leaves the view
+    api.post("/api/executions/" + pending + "/stop", operator, "{}");
+    wait.until(d -> !rowIds().contains(pending));
+    assertThat(filterViolations()).isEmpty();
+
+    // Running: a run that is stopped must leave; new ones arrive
+    browser.get(base() + "#/executions?status=Running");
+    awaitRow(running, "Running");
+    watchFilter("Running", null);
+    try (Churn more = new Churn("quick", operator)) {
+      String another = startThroughApi("long", operator);
+      awaitRow(another, "Running");
+      assertThat(api.post("/api/executions/" + running + "/stop?force=true", operator, "{}")
+          .status()).isEqualTo(202);
+      wait.until(d -> !rowIds().contains(running));
+      more.awaitAtLeast(3);
+      api.post("/api/executions/" + another + "/stop?force=true", operator, "{}");
+      wait.until(d -> !rowIds().contains(another));
+    }
+    awaitOnlyMatchingRows("Running");
+    assertThat(filterViolations()).isEmpty();
+
+    // a job filter holds for new rows too
+    browser.get(base() + "#/executions?job=quick");
+    wait.until(d -> d.findElement(By.cssSelector("#executions tbody tr")));
+    watchFilter(null, "quick");
+    String other = startThroughApi("long", operator);
+    String mine = startThroughApi("quick", operator);
+    awaitRow(mine, "Success");
+    awaitApiStatus(other, "Running");
+    assertThat(rowIds()).doesNotContain(other);
+    assertThat(filterViolations()).isEmpty();
+    api.post("/api/executions/" + other + "/stop?force=true", operator, "{}");
+    assertNoConsoleErrors();
+  }
+
+  /** Problem 2: a sign-in follows the journal from now on, not from its first event. */
+  @Test
+  void signingInFollowsEventsFromNowInsteadOfReplayingTheJournal() throws IOException {
+    String operator = api.operator();
+    List<String> earlier = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      earlier.add(startThroughApi("quick", operator));
+    }
+    int journaled = 0;
+    for (String id : earlier) {
+      awaitApiStatus(id, "Success");
+      journaled += api.get("/api/executions/" + id + "/history", operator).json()
+          .path("events").size();
+    }
+    assertThat(journaled).as("events already journaled").isGreaterThanOrEqualTo(50);
+    signIn(operator);
+    wait.until(d -> d.findElement(By.cssSelector("#executions tbody tr")));
+    String running = startThroughApi("long", operator);
+    awaitRow(running, "Running");
+    // the events the page read from its stream, as the page's own buffer of them holds them
+    int received = ((Number) js("return stream.recent.length;")).intValue();
+    assertThat(received).as("events the page read").isPositive().isLessThan(journaled / 2);
+    // and what it missed before the sign-in is on the list, read from the read side
+    assertThat(rowIds()).contains(earlier.get(earlier.size() - 1));
+    api.post("/api/executions/" + running + "/stop?force=true", operator, "{}");
+    awaitRow(running, "Cancelled");
+    assertNoConsoleErrors();
+  }
+
+  /** Problem 4: at 400 px, Stop, the DeadLetter badge and Retry are on the screen. */
+  @Test
+  void atFourHundredPixelsEveryControlIsOnTheScreen() throws IOException {
+    String operator = api.operator();
+    String failed = startThroughApi("broken", operator);
+    awaitApiStatus(failed, "DeadLetter");
+    String running = startThroughApi("long", operator);
+    browser.manage().window().setSize(new Dimension(400, 800));
+    signIn(operator);
+    awaitRow(running, "Running");
+    assertOnScreen(() -> row(running).findElement(By.cssSelector("button.stop-toggle")));
+    screenshot("list-narrow-400.png");
+    browser.get(base() + "#/executions?status=DeadLetter");
+    awaitRow(failed, "DeadLetter");
+    assertOnScreen(() -> row(failed).findElement(By.cssSelector(".badge")));
+    browser.get(base() + "#/dead-letters");
+    wait.until(d -> row(failed).findElement(By.cssSelector("button.retry")));
+    assertOnScreen(() -> row(failed).findElement(By.cssSelector("button.retry")));
+    screenshot("dead-letters-narrow-400.png");
+    api.post("/api/executions/" + running + "/stop?force=true", operator, "{}");
+    assertNoConsoleErrors();
+  }
+
+  /** Problem 5: no literal null, and a job's steps read as steps, not as JSON twice. */
+  @Test
+  void theJobsPagesShowNoNullAndTheDefinitionOnce() {
+    signIn(api.operator());
+    browser.get(base() + "#/jobs");
+    wait.until(d -> d.findElement(By.cssSelector("tr[data-job='quick']")));
+    assertThat(text("#main")).doesNotContainPattern("\\bnull\\b");
+    browser.get(base() + "#/jobs/gated");
+    wait.until(d -> d.findElement(By.id("definition")));
+    String page = text("#main");
+    assertThat(page).doesNotContainPattern("\\bnull\\b");
+    assertThat(page.split("\"description\"", -1).length - 1).as("definitions shown")
+        .isEqualTo(1);
+    assertThat(text("#job-steps")).contains("wait").contains("shell").contains("bash");
+    assertNoConsoleErrors();
+  }
+
+  /** Problem 6: a history entry names its step and attempt, and gives exit code and error. */
+  @Test
+  void historyEntriesSayWhichStepAttemptExitCodeAndError() {
+    String operator = api.operator();
+    String failed = startThroughApi("broken", operator);
+    awaitApiStatus(failed, "DeadLetter");
+    signIn(operator);
+    browser.get(base() + "#/executions/" + failed);
+    WebElement entry = wait.until(d -> d.findElement(
+        By.cssSelector("#events button[data-type='StepFailed']")));
+    assertThat(entry.getText()).contains("fail").contains("attempt 1").contains("exit code 1")
+        .contains("exited with code 1");
+    assertThat(text("#events button[data-type='StepStarted']")).contains("fail")
+        .contains("attempt 1");
+    assertNoConsoleErrors();
+  }
+
+  /** Problem 7: the graceful dialog says the grace and its end, and takes an override. */
+  @Test
+  void theGracefulStopDialogSaysTheGraceAndTakesAnOverride() throws IOException {
+    String operator = api.operator();
+    String running = startThroughApi("long", operator);
+    signIn(operator);
+    awaitRow(running, "Running");
+    row(running).findElement(By.cssSelector("button.stop-toggle")).click();
+    WebElement gracefulItem = wait.until(ExpectedConditions.elementToBeClickable(
+        row(running).findElement(By.cssSelector("button.stop-graceful"))));
+    WebElement forceItem = row(running).findElement(By.cssSelector("button.stop-force"));
+    assertThat(looks(gracefulItem)).isNotEqualTo(looks(forceItem));
+    forceItem.click();
+    wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("confirm")));
+    String forceLook = looks(browser.findElement(By.id("confirm-ok")));
+    assertThat(browser.findElement(By.id("confirm-grace")).isDisplayed()).isFalse();
+    browser.findElement(By.id("confirm-cancel")).click();
+
+    row(running).findElement(By.cssSelector("button.stop-toggle")).click();
+    wait.until(ExpectedConditions.elementToBeClickable(
+        row(running).findElement(By.cssSelector("button.stop-graceful")))).click();
+    WebElement dialog = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("confirm")));
+    assertThat(dialog.getText()).contains("300 s").contains("killed")
+        .doesNotContain("waiting to start");
+    assertThat(looks(browser.findElement(By.id("confirm-ok")))).isNotEqualTo(forceLook);
+    screenshot("stop-dialog.png");
+    WebElement grace = browser.findElement(By.id("confirm-grace"));
+    grace.clear();
+    grace.sendKeys("1");
+    browser.findElement(By.id("confirm-ok")).click();
+    awaitRow(running, "Cancelled");
+    assertThat(api.get("/api/executions/" + running, operator).json()
+        .path("cancellation").path("mode").asText()).isEqualTo("escalated");
+    assertNoConsoleErrors();
+  }
+
+  /** Problem 8: Retry is spent once it is used; the Step column names the failed step. */
+  @Test
+  void aRetriedDeadLetterCannotBeRetriedTwiceAndShowsItsStep() {
+    String operator = api.operator();
+    String failed = startThroughApi("broken", operator);
+    awaitApiStatus(failed, "DeadLetter");
+    signIn(operator);
+    browser.get(base() + "#/dead-letters");
+    WebElement deadRow = wait.until(d -> row(failed));
+    wait.until(d -> row(failed).findElement(By.cssSelector("td.step")).getText().equals("fail"));
+    deadRow.findElement(By.cssSelector("button.retry")).click();
+    wait.until(d -> !row(failed).findElement(By.cssSelector("button.retry")).isEnabled());
+    wait.until(d -> text("#notice").contains("Retry started"));
+    browser.navigate().refresh();
+    wait.until(d -> row(failed).findElement(By.cssSelector("a.retried")));
+    assertThat(row(failed).findElement(By.cssSelector("button.retry")).isEnabled()).isFalse();
+    assertNoConsoleErrors();
+  }
+
+  /** Problem 9: rows say they may be stale while reconnecting, and Stop waits for the stream. */
+  @Test
+  void whileReconnectingRowsAreMarkedStaleAndStopWaits() throws IOException {
+    try (DroppingProxy proxy = new DroppingProxy(api.port())) {
+      String operator = api.operator();
+      String running = startThroughApi("long", operator);
+      base = "http://127.0.0.1:" + proxy.port() + "/";
+      signIn(operator);
+      awaitRow(running, "Running");
+      assertThat(row(running).findElement(By.cssSelector("button.stop-toggle")).isEnabled())
+          .isTrue();
+      proxy.drop(true);
+      wait.until(d -> "reconnecting".equals(liveState()));
+      wait.until(d -> "true".equals(d.findElement(By.id("executions"))
+          .getAttribute("data-stale")));
+      assertThat(text("#stale-note")).contains("may be out of date");
+      assertThat(row(running).findElement(By.cssSelector("button.stop-toggle")).isEnabled())
+          .isFalse();
+      screenshot("list-reconnecting.png");
+      proxy.accept(true);
+      wait.until(d -> "live".equals(liveState()));
+      wait.until(d -> !"true".equals(d.findElement(By.id("executions"))
+          .getAttribute("data-stale")));
+      wait.until(d -> row(running).findElement(By.cssSelector("button.stop-toggle")).isEnabled());
+      api.post("/api/executions/" + running + "/stop?force=true", operator, "{}");
+      awaitRow(running, "Cancelled");
+      assertNoConsoleErrorsBut("/api/events");
+    }
+  }
+
+  /** Problem 9: new rows that push past the page's size are announced as "N new". */
+  @Test
+  void rowsArrivingBeyondThePageSizeShowAnNewMarker() {
+    String operator = api.operator();
+    int have = api.get("/api/executions?limit=30", operator).json().path("items").size();
+    List<String> filler = new ArrayList<>();
+    for (int i = have; i < 22; i++) {
+      filler.add(startThroughApi("quick", operator));
+    }
+    filler.forEach(id -> awaitApiStatus(id, "Success"));
+    signIn(operator);
+    wait.until(d -> d.findElements(By.cssSelector("#executions tbody tr[data-id]")).size() >= 20);
+    String first = startThroughApi("quick", operator);
+    String second = startThroughApi("quick", operator);
+    String third = startThroughApi("quick", operator);
+    awaitRow(third, "Success");
+    wait.until(d -> text("#new-marker").contains("3 new"));
+    browser.findElement(By.id("new-marker")).click();
+    wait.until(d -> !d.findElement(By.id("new-marker")).isDisplayed());
+    assertThat(browser.findElements(By.cssSelector("#executions tbody tr[data-id]")))
+        .hasSizeLessThanOrEqualTo(20);
+    assertThat(rowIds()).contains(first, second, third);
+    assertNoConsoleErrors();
+  }
+
+  /** Operator basics: one URL per filter, counts, times, search by a short id, tab title. */
+  @Test
+  void operatorBasicsShareableFiltersCountsTimesSearchAndTitle() {
+    String operator = api.operator();
+    String running = startThroughApi("long", operator);
+    signIn(operator);
+    browser.get(base() + "#/executions?status=Running&job=long&range=1h");
+    awaitRow(running, "Running");
+    assertThat(new Select(browser.findElement(By.id("filter-range"))).getFirstSelectedOption()
+        .getAttribute("value")).isEqualTo("1h");
+    assertThat(new Select(browser.findElement(By.id("filter-job"))).getFirstSelectedOption()
+        .getAttribute("value")).isEqualTo("long");
+    assertThat(browser.getTitle()).contains("Running").contains("long");
+    WebElement chip = wait.until(d -> d.findElement(
+        By.cssSelector("#status-counts a[data-count-status='Running']")));
+    assertThat(chip.getAttribute("aria-current")).isEqualTo("true");
+    assertThat(chip.getAttribute("href")).contains("job=long").contains("range=1h");
+    // started, relative, with the absolute time on hover; a duration that keeps counting
+    WebElement started = row(running).findElements(By.cssSelector("time")).get(1);
+    assertThat(started.getAttribute("title")).endsWith("UTC");
+    assertThat(started.getText()).matches(".*(ago|just now)");
+    assertThat(row(running).findElement(By.cssSelector(".duration")).getAttribute("data-running"))
+        .isEqualTo("true");
+    // a short id, typed and entered, opens the execution
+    browser.findElement(By.id("search-id")).sendKeys(running.substring(0, 8), Keys.ENTER);
+    wait.until(d -> d.getCurrentUrl().endsWith("#/executions/" + running));
+    wait.until(d -> d.getTitle().startsWith("Running"));
+    browser.findElement(By.id("copy-id")).click();
+    wait.until(d -> text("#copy-id").equals("Copied"));
+    api.post("/api/executions/" + running + "/stop?force=true", operator, "{}");
+    wait.until(d -> d.getTitle().startsWith("Cancelled"));
+    assertNoConsoleErrors();
+  }
+
+  // ---------------------------------------------------------------- step logs
+
+  /** Problem 3: a running step's output is followed live; a killed step keeps all of it. */
+  @Test
+  void aRunningStepsOutputIsFollowedLiveAndAKilledStepKeepsAllOfIt() throws IOException {
+    String operator = api.operator();
+    signIn(operator);
+    String ticking = startThroughApi("ticker", operator);
+    browser.get(base() + "#/executions/" + ticking);
+    By output = By.cssSelector("#steps li[data-step='tick'] pre.output");
+    try (Churn churn = new Churn("quick", operator)) {
+      wait.until(d -> lastLine(d.findElement(output).getText()) >= 3);
+      assertThat(browser.findElement(output).getAttribute("data-live")).isEqualTo("true");
+      int seen = lastLine(browser.findElement(output).getText());
+      // lines appear while it runs, without a reload, while other executions come and go
+      wait.until(d -> lastLine(d.findElement(output).getText()) >= seen + 5);
+      assertThat(api.get("/api/executions/" + ticking, operator).json().path("status").asText())
+          .isEqualTo("Running");
+      screenshot("execution-live-output.png");
+      churn.awaitAtLeast(3);
+    }
+    // well past the 4 KiB tail an event carries, then killed
+    wait.until(d -> lastLine(d.findElement(output).getText()) >= 70);
+    assertThat(api.post("/api/executions/" + ticking + "/stop?force=true", operator,
+        "{\"reason\":\"enough\"}").status()).isEqualTo(202);
+    wait.until(d -> badgeIn("#detail-status").equals("Cancelled"));
+    wait.until(d -> d.findElement(output).getAttribute("data-live") == null);
+    assertWholeOutput(browser.findElement(output).getText());
+
+    // afterwards, on a fresh page, from the node's files, and the same through the API
+    browser.navigate().refresh();
+    wait.until(d -> lastLine(d.findElement(output).getText()) >= 70);
+    String shown = browser.findElement(output).getText();
+    int last = assertWholeOutput(shown);
+    screenshot("execution-killed-output.png");
+    ApiServer.Answer whole = api.get("/api/executions/" + ticking
+        + "/steps/0/attempts/1/output", operator);
+    assertThat(whole.status()).isEqualTo(200);
+    assertThat(whole.header("Stepwise-Output-Ended")).isEqualTo("true");
+    assertThat(lastLine(whole.raw().body())).isEqualTo(last);
+    Path file = dir.resolve("data").resolve("step-output").resolve(ticking).resolve("0-1.log");
+    assertThat(file).exists();
+    assertThat(Files.size(file)).isGreaterThan(4_096);
+    assertNoConsoleErrors();
+  }
+
+  /** Every line from the first to the last one shown, once each; returns the last. */
+  static int assertWholeOutput(String text) {
+    int last = lastLine(text);
+    assertThat(last).isGreaterThanOrEqualTo(70);
+    for (int i = 1; i <= last; i++) {
+      assertThat(text).as("line " + i).containsOnlyOnce("line " + i + " x");
+    }
+    return last;
+  }
+
+  static int lastLine(String text) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("line (\\d+) x").matcher(text);
+    int last = 0;
+    while (m.find()) {
+      last = Math.max(last, Integer.parseInt(m.group(1)));
+    }
+    return last;
+  }
+
   // ---------------------------------------------------------------- helpers
 
   String base;
@@ -398,6 +767,135 @@ class WebPageIT {
     ApiServer.Answer answer = api.post("/api/jobs/" + job + "/executions", token, "{}");
     assertThat(answer.status()).as(answer.toString()).isEqualTo(202);
     return answer.json().get("id").asText();
+  }
+
+  /** Starts {@code job} an hour from now, so that it stays Pending. */
+  static String startLater(String job, String token) {
+    ApiServer.Answer answer = api.post("/api/jobs/" + job + "/executions", token,
+        "{\"startAt\":\"" + java.time.Instant.now().plusSeconds(3600) + "\"}");
+    assertThat(answer.status()).as(answer.toString()).isEqualTo(202);
+    return answer.json().get("id").asText();
+  }
+
+  static void awaitApiStatus(String id, String status) {
+    Eventually.await(id + " is " + status, WAIT, () -> status.equals(
+        api.get("/api/executions/" + id, api.viewer()).json().path("status").asText()));
+  }
+
+  /** Starts runs of a job one after the other in the background, until closed. */
+  final class Churn implements AutoCloseable {
+    private final List<String> started = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    Churn(String job, String token) {
+      thread = new Thread(() -> {
+        while (running) {
+          started.add(startThroughApi(job, token));
+          try {
+            Thread.sleep(150);   // a pace, not a wait for anything
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+      }, "churn");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    void awaitAtLeast(int n) {
+      Eventually.await(n + " runs started", WAIT, () -> started.size() >= n);
+    }
+
+    /** The runs started so far, once every one of them ended. */
+    List<String> ended() {
+      List<String> ids;
+      synchronized (started) {
+        ids = List.copyOf(started);
+      }
+      ids.forEach(id -> awaitApiStatus(id, "Success"));
+      return ids;
+    }
+
+    @Override
+    public void close() {
+      running = false;
+      try {
+        thread.join(30_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /**
+   * Records, in the page, every moment a row shows that does not match the filter: a mutation
+   * observer sees each change as the page makes it, not only where a poll happens to look.
+   */
+  void watchFilter(String status, String job) {
+    js("window.filterViolations = [];"
+        + "const status = arguments[0], job = arguments[1];"
+        + "if (window.filterWatch) window.filterWatch.disconnect();"
+        + "const check = () => { for (const tr of document.querySelectorAll("
+        + "'#executions tbody tr[data-id]')) {"
+        + " if ((status && tr.dataset.status !== status) || (job && tr.dataset.job !== job))"
+        + " window.filterViolations.push(tr.dataset.id + ' ' + tr.dataset.status + ' '"
+        + " + tr.dataset.job); } };"
+        + "window.filterWatch = new MutationObserver(check);"
+        + "window.filterWatch.observe(document.getElementById('main'), {subtree: true,"
+        + " childList: true, attributes: true, attributeFilter: ['data-status']});"
+        + "check();", status, job);
+  }
+
+  @SuppressWarnings("unchecked")
+  List<String> filterViolations() {
+    return (List<String>) js("return window.filterViolations || [];");
+  }
+
+  void awaitOnlyMatchingRows(String status) {
+    wait.until(d -> d.findElements(By.cssSelector("#executions tbody tr[data-id]")).stream()
+        .allMatch(tr -> status.equals(tr.getAttribute("data-status"))));
+  }
+
+  List<String> rowIds() {
+    return browser.findElements(By.cssSelector("#executions tbody tr[data-id]")).stream()
+        .map(tr -> tr.getAttribute("data-id")).toList();
+  }
+
+  /**
+   * Inside the viewport and not clipped by a scrolling box: what is at its centre is it. Found
+   * afresh when a live update re-rendered it in between.
+   */
+  void assertOnScreen(java.util.function.Supplier<WebElement> find) {
+    for (int tries = 1; ; tries++) {
+      try {
+        assertOnScreen(find.get());
+        return;
+      } catch (StaleElementReferenceException e) {
+        if (tries == 5) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  void assertOnScreen(WebElement element) {
+    // scrolls the page down only: scrollIntoView would also scroll a box sideways, which is
+    // exactly what a person at 400 px cannot easily do
+    Object verdict = js("const el = arguments[0];"
+        + "window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 200);"
+        + "const r = el.getBoundingClientRect(); const w = document.documentElement.clientWidth;"
+        + "if (r.left < 0 || r.right > w) return 'outside 0..' + w + ': ' + r.left + '..' + r.right;"
+        + "const at = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);"
+        + "return at && (at === el || el.contains(at)) ? 'ok' : 'covered by ' + (at && at.outerHTML"
+        + ".slice(0, 80));", element);
+    assertThat(verdict).as(element.getText() + " on screen").isEqualTo("ok");
+  }
+
+  /** What tells two controls apart at a glance: their colours and border. */
+  static String looks(WebElement element) {
+    return element.getCssValue("background-color") + " " + element.getCssValue("color") + " "
+        + element.getCssValue("border-color");
   }
 
   WebElement row(String id) {
@@ -434,8 +932,8 @@ class WebPageIT {
     return browser.findElement(By.cssSelector(css)).getText();
   }
 
-  Object js(String script) {
-    return ((JavascriptExecutor) browser).executeScript(script);
+  Object js(String script, Object... args) {
+    return ((JavascriptExecutor) browser).executeScript(script, args);
   }
 
   void screenshot(String name) throws IOException {
