@@ -62,6 +62,16 @@ final class NodeClient {
     return send("GET", path, null);
   }
 
+  /** The body of a 2xx answer that is text, not JSON. */
+  String text(String path) {
+    HttpResponse<String> response = exchange(request("GET", path, null)
+        .timeout(REQUEST_TIMEOUT).build(), HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() / 100 != 2) {
+      throw failure(response.statusCode(), response.body());
+    }
+    return response.body();
+  }
+
   /** The lines of a Server-Sent Events stream, read as they arrive. */
   Stream<String> stream(String path) {
     HttpResponse<Stream<String>> response = exchange(request("GET", path, null)

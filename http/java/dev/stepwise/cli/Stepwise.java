@@ -25,6 +25,7 @@ public final class Stepwise {
              stepwise stop --job <name> [--force] [--reason TEXT]
              stepwise executions [--status S] [--job NAME] [--limit N] [--cursor C]
              stepwise show <id>
+             stepwise logs <id> [--step NAME|INDEX] [--attempt N] [--follow]
              stepwise watch [--job NAME] [--execution ID] [--since now|start] [--count N]
              stepwise jobs apply -f job.json [--name NAME]
              stepwise jobs list
@@ -61,6 +62,7 @@ public final class Stepwise {
       case "stop" -> new StopCommand();
       case "executions" -> new ExecutionsCommand();
       case "show" -> new ShowCommand();
+      case "logs" -> new LogsCommand();
       case "watch" -> new WatchCommand();
       case "jobs" -> new JobsCommand(stdin);
       default -> null;

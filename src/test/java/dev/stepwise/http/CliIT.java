@@ -158,6 +158,29 @@ class CliIT {
   }
 
   @Test
+  void logsFollowsAShellStepWhileItPrintsAndThenPrintsItWhole() throws Exception {
+    Path go = dir.resolve("go");
+    assertThat(api.put("/api/jobs/chatty", api.admin(), "{\"steps\":[{\"name\":\"talk\","
+        + "\"type\":\"shell\",\"command\":[\"bash\",\"-c\",\"echo first; while [ ! -e "
+        + go + " ]; do sleep 0.1; done; echo second\"]}]}").status()).isEqualTo(201);
+    String id = startRunning("chatty");
+    CompletableFuture<Run> follow = CompletableFuture.supplyAsync(() -> cli(api.viewer(),
+        "logs", id, "--follow"));
+    Eventually.await("the first line is in the step's output", WAIT, () -> cli(api.viewer(),
+        "logs", id).out().equals("first\n"));
+    assertThat(follow).as("following while the step runs").isNotDone();
+    Files.createFile(go);
+    Run followed = follow.get(60, TimeUnit.SECONDS);
+    assertThat(followed.exitCode()).as(followed.err()).isZero();
+    assertThat(followed.out()).isEqualTo("first\nsecond\n");
+    Eventually.await(id + " succeeds", WAIT, () -> "Success".equals(
+        api.get("/api/executions/" + id, api.viewer()).json().path("status").asText()));
+    assertThat(cli(api.viewer(), "logs", id, "--step", "talk").out())
+        .isEqualTo("first\nsecond\n");
+    assertThat(cli(api.viewer(), "logs", id, "--step", "nope").exitCode()).isEqualTo(5);
+  }
+
+  @Test
   void watchPrintsAnExecutionsEventsAsJsonLines() throws Exception {
     String id = startRunning("long-nap");
     CompletableFuture<Run> watch = CompletableFuture.supplyAsync(() -> cli(api.viewer(),
