@@ -36,6 +36,8 @@ public final class Benchmark {
   /** This round's throughput at the peak level, for the ratio to the ceiling. */
   private Throughput.Result peakHttp;
   private Throughput.Result peakFacade;
+  /** This round's 3-step runs/s over HTTP by level, for the ratios to the peers. */
+  private final Map<Integer, Double> httpThisRound = new java.util.HashMap<>();
 
   Benchmark(BenchSettings settings, Progress progress) {
     this.settings = settings;
@@ -79,7 +81,11 @@ public final class Benchmark {
       table.header(postgres.describe());
       progress.say(postgres.describe());
       JournalCeiling ceiling = JournalCeiling.create(postgres);
-      runMainNode(postgres, ceiling);
+      PeerComparison peers = new PeerComparison(settings, progress, table, postgres);
+      if (settings.runs("peers")) {
+        peers.describe();
+      }
+      runMainNode(postgres, ceiling, peers);
       if (settings.runs("norem")) {
         runWithoutRememberEntities(postgres);
       }
@@ -162,9 +168,13 @@ public final class Benchmark {
         "rows/s", 0, Target.none());
     table.declare("6.4", "raw ceiling: one-row transactions/s, 2 writers", "tx/s", 0,
         Target.none());
+    if (settings.runs("peers")) {
+      PeerComparison.declare(table, settings, settings.overHttp() && settings.runs("throughput"));
+    }
   }
 
-  private void runMainNode(DurablePostgres postgres, JournalCeiling ceiling) throws Exception {
+  private void runMainNode(DurablePostgres postgres, JournalCeiling ceiling,
+      PeerComparison peers) throws Exception {
     postgres.createDatabase("bench");
     progress.say("starting the node");
     StepTypes stepTypes = StepTypes.with(Map.of(NoopStep.TYPE, new NoopStep(),
@@ -187,8 +197,12 @@ public final class Benchmark {
         int n = round;
         peakHttp = null;
         peakFacade = null;
+        httpThisRound.clear();
         if (settings.runs("throughput")) {
           phase("throughput", r, () -> throughput(node, api, counter, n, r));
+        }
+        if (settings.runs("peers")) {
+          phase("peers", r, () -> peers.run(node, counter, n, r, httpThisRound));
         }
         if (settings.runs("ceiling")) {
           phase("ceiling", r, () -> ceiling(ceiling, counter, r));
@@ -265,6 +279,7 @@ public final class Benchmark {
           settings.window(), settings.diagnose());
       report(result, "HTTP, " + level + " in flight");
       table.record("1.c" + level, result.runsPerSecond());
+      httpThisRound.put(level, result.runsPerSecond());
       table.record("1.c" + level + ".rows", result.journalRowsPerSecond());
       table.record("1.c" + level + ".span", result.runTimeP50());
       if (level == peak) {
