@@ -123,6 +123,8 @@ public final class Benchmark {
         "%", 1, Target.none());
     table.declare("1.facade", "runs/s, " + peakText + " in flight, Executions facade (no HTTP)",
         "runs/s", 0, Target.atLeast(2_000, "2,000"));
+    table.declare("1.facade.readside", "  read-side rows written per run (summaries, outcome"
+        + " counts; the projection lags, so approximate)", "rows", 2, Target.none());
     table.declare("1.facade.ratio", "  as share of the raw ceiling of the node's write shape",
         "%", 1, Target.none());
     if (settings.runs("norem")) {
@@ -301,6 +303,7 @@ public final class Benchmark {
         settings.diagnose());
     report(peakFacade, "facade, " + peak + " in flight");
     table.record("1.facade", peakFacade.runsPerSecond());
+    table.record("1.facade.readside", peakFacade.readSideWritesPerRun());
   }
 
   /** The raw ceiling, and this round's throughput as a share of it. */
@@ -375,10 +378,11 @@ public final class Benchmark {
   }
 
   private void report(Throughput.Result result, String what) {
-    progress.say("  %s: %.0f runs/s, %.0f journal rows/s, %.2f rows per run; start answered"
+    progress.say("  %s: %.0f runs/s, %.0f journal rows/s, %.2f rows per run, %.2f read-side"
+        + " rows per run; start answered"
         + " p50 %.0f ms, p99 %.0f ms; a run's first to last journal write p50 %.0f ms, p99 %.0f ms",
         what, result.runsPerSecond(), result.journalRowsPerSecond(), result.journalRowsPerRun(),
-        result.startP50(), result.startP99(), result.runTimeP50(), result.runTimeP99());
+        result.readSideWritesPerRun(), result.startP50(), result.startP99(), result.runTimeP50(), result.runTimeP99());
     if (result.databaseActivity() != null) {
       progress.say("%s", result.databaseActivity());
     }
