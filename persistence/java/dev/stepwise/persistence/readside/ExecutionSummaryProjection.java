@@ -3,6 +3,7 @@ package dev.stepwise.persistence.readside;
 import dev.stepwise.engine.execution.ExecutionEntity;
 import dev.stepwise.engine.execution.ExecutionEntity.Event;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -57,11 +58,15 @@ public final class ExecutionSummaryProjection {
     @Override
     public void process(PooledJdbcSession session, List<EventEnvelope<Event>> envelopes)
         throws Exception {
+      List<SummaryUpdates.Change> changes = new ArrayList<>(envelopes.size());
+      for (EventEnvelope<Event> envelope : envelopes) {
+        changes.add(new SummaryUpdates.Change(
+            PersistenceId.extractEntityId(envelope.persistenceId()), envelope.sequenceNr(),
+            envelope.event()));
+      }
+      // a statement per execution of the batch rather than one per event
       session.withConnection(connection -> {
-        for (EventEnvelope<Event> envelope : envelopes) {
-          SummaryUpdates.apply(connection, PersistenceId.extractEntityId(envelope.persistenceId()),
-              envelope.sequenceNr(), envelope.event());
-        }
+        SummaryUpdates.applyAll(connection, changes);
         return null;
       });
     }

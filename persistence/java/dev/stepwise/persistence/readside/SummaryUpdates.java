@@ -11,6 +11,11 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * What each event changes in {@code execution_summary} and {@code job_outcome_count}. Called by
@@ -18,7 +23,97 @@ import java.time.ZoneOffset;
  */
 final class SummaryUpdates {
 
+  /** One event of a batch, with the execution it belongs to. */
+  record Change(String executionId, long seq, Event event) {}
+
   private SummaryUpdates() {}
+
+  /**
+   * Applies a batch: each execution's events folded, in order, into one insert or one update of
+   * its summary (later events overwrite the columns earlier ones set, as applying them one by one
+   * would), then its outcome counted; executions in the order they first appear in the batch. The
+   * rows end as {@link #apply} event by event would leave them, with a statement per execution
+   * instead of one per event.
+   */
+  static void applyAll(Connection c, List<Change> changes) throws SQLException {
+    Map<String, Fold> folds = new LinkedHashMap<>();
+    for (Change change : changes) {
+      folds.computeIfAbsent(change.executionId(), Fold::new).add(change.seq(), change.event());
+    }
+    for (Fold fold : folds.values()) {
+      fold.write(c);
+    }
+  }
+
+  /** One execution's events of a batch, as the columns they set. */
+  private static final class Fold {
+    private final String executionId;
+    private ExecutionEntity.ExecutionCreated created;
+    private final Map<String, Object> columns = new LinkedHashMap<>();
+    private final List<Status> outcomes = new ArrayList<>();
+    private long lastSeq;
+
+    Fold(String executionId) {
+      this.executionId = executionId;
+    }
+
+    void add(long seq, Event event) {
+      lastSeq = seq;
+      if (event instanceof ExecutionEntity.ExecutionCreated e) {
+        created = e;
+        columns.put("status", Status.Pending.name());
+      } else if (event instanceof ExecutionEntity.ExecutionStarted e) {
+        columns.put("status", Status.Running.name());
+        columns.put("started_at", time(e.at()));
+      } else if (event instanceof ExecutionEntity.StepStarted e) {
+        columns.put("current_step", e.step());
+      } else if (event instanceof ExecutionEntity.StopRequested e) {
+        columns.put("status", Status.Cancelling.name());
+        columns.put("cancel_mode", e.mode().name());
+        columns.put("cancel_reason", clip(e.reason(), 1000));
+        columns.put("cancel_by", clip(e.requestedBy(), 200));
+        columns.put("cancel_at", time(e.at()));
+      } else if (event instanceof ExecutionEntity.StopEscalated) {
+        columns.put("cancel_mode", StopMode.escalated.name());
+      } else if (event instanceof ExecutionEntity.Terminal e) {
+        columns.put("status", e.status().name());
+        columns.put("completed_at", time(e.at()));
+        columns.put("error", clip(e.error(), 2000));
+        columns.put("current_step", null);
+        outcomes.add(e.status());
+      }
+    }
+
+    void write(Connection c) throws SQLException {
+      columns.put("last_seq", lastSeq);
+      if (created != null) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("execution_id", executionId);
+        row.put("job", created.job());
+        row.put("step_count", created.definition().steps().size());
+        row.put("created_by", clip(created.createdBy(), 200));
+        row.put("created_at", time(created.at()));
+        row.put("start_at", time(created.startAt()));
+        row.put("retry_of", created.retryOf());
+        row.putAll(columns);
+        update(c, "INSERT INTO execution_summary (" + String.join(", ", row.keySet())
+            + ") VALUES (" + String.join(", ", Collections.nCopies(row.size(), "?")) + ")",
+            row.values().toArray());
+        if (created.retryOf() != null) {
+          update(c, "UPDATE execution_summary SET retried_by = ? WHERE execution_id = ?",
+              executionId, created.retryOf());
+        }
+      } else {
+        List<Object> values = new ArrayList<>(columns.values());
+        values.add(executionId);
+        update(c, "UPDATE execution_summary SET " + String.join(" = ?, ", columns.keySet())
+            + " = ? WHERE execution_id = ?", values.toArray());
+      }
+      for (Status outcome : outcomes) {
+        count(c, executionId, outcome);
+      }
+    }
+  }
 
   static void apply(Connection c, String executionId, long seq, Event event) throws SQLException {
     if (event instanceof ExecutionEntity.ExecutionCreated e) {

@@ -36,6 +36,10 @@ public final class Benchmark {
   /** This round's throughput at the peak level, for the ratio to the ceiling. */
   private Throughput.Result peakHttp;
   private Throughput.Result peakFacade;
+  /** This round's 3-step runs/s over HTTP by level, for the ratios to the peers. */
+  private final Map<Integer, Double> httpThisRound = new java.util.HashMap<>();
+  /** Whether the node's journal writes a batch's rows as JDBC batches (row 6.3's shape). */
+  private boolean nodeBatches = true;
 
   Benchmark(BenchSettings settings, Progress progress) {
     this.settings = settings;
@@ -79,7 +83,11 @@ public final class Benchmark {
       table.header(postgres.describe());
       progress.say(postgres.describe());
       JournalCeiling ceiling = JournalCeiling.create(postgres);
-      runMainNode(postgres, ceiling);
+      PeerComparison peers = new PeerComparison(settings, progress, table, postgres);
+      if (settings.runs("peers")) {
+        peers.describe();
+      }
+      runMainNode(postgres, ceiling, peers);
       if (settings.runs("norem")) {
         runWithoutRememberEntities(postgres);
       }
@@ -110,11 +118,15 @@ public final class Benchmark {
     table.declare("1.peak.events", "    of which the execution's own events", "rows", 2,
         Target.none());
     table.declare("1.peak.snapshots", "  snapshots written per run", "", 2, Target.none());
-    table.declare("1.peak.ratio", "  runs/s at " + peakText + " as share of the raw ceiling (6.1)",
+    table.declare("1.peak.ratio", "  runs/s at " + peakText + " as share of the raw ceiling of the"
+        + " node's write shape (6.3 batched, 6.1 the plugin's)",
         "%", 1, Target.none());
     table.declare("1.facade", "runs/s, " + peakText + " in flight, Executions facade (no HTTP)",
         "runs/s", 0, Target.atLeast(2_000, "2,000"));
-    table.declare("1.facade.ratio", "  as share of the raw ceiling (6.1)", "%", 1, Target.none());
+    table.declare("1.facade.readside", "  read-side rows written per run (summaries, outcome"
+        + " counts; the projection lags, so approximate)", "rows", 2, Target.none());
+    table.declare("1.facade.ratio", "  as share of the raw ceiling of the node's write shape",
+        "%", 1, Target.none());
     if (settings.runs("norem")) {
       table.declare("1.norem", "runs/s, " + peakText + " in flight (HTTP), remember-entities off",
           "runs/s", 0, Target.none());
@@ -158,13 +170,18 @@ public final class Benchmark {
     table.declare("6.1", "raw ceiling: tagged journal rows/s as pekko-persistence-jdbc writes"
         + " them (batches of 400, a statement per row, 2 writers)", "rows/s", 0, Target.none());
     table.declare("6.2", "  transactions/s", "tx/s", 0, Target.none());
-    table.declare("6.3", "raw ceiling: the same rows as JDBC batches (what batching would allow)",
+    table.declare("6.3", "raw ceiling: the same rows as JDBC batches (as the node's"
+        + " BatchingJournalDao writes them)",
         "rows/s", 0, Target.none());
     table.declare("6.4", "raw ceiling: one-row transactions/s, 2 writers", "tx/s", 0,
         Target.none());
+    if (settings.runs("peers")) {
+      PeerComparison.declare(table, settings, settings.overHttp() && settings.runs("throughput"));
+    }
   }
 
-  private void runMainNode(DurablePostgres postgres, JournalCeiling ceiling) throws Exception {
+  private void runMainNode(DurablePostgres postgres, JournalCeiling ceiling,
+      PeerComparison peers) throws Exception {
     postgres.createDatabase("bench");
     progress.say("starting the node");
     StepTypes stepTypes = StepTypes.with(Map.of(NoopStep.TYPE, new NoopStep(),
@@ -187,8 +204,12 @@ public final class Benchmark {
         int n = round;
         peakHttp = null;
         peakFacade = null;
+        httpThisRound.clear();
         if (settings.runs("throughput")) {
           phase("throughput", r, () -> throughput(node, api, counter, n, r));
+        }
+        if (settings.runs("peers")) {
+          phase("peers", r, () -> peers.run(node, counter, n, r, httpThisRound));
         }
         if (settings.runs("ceiling")) {
           phase("ceiling", r, () -> ceiling(ceiling, counter, r));
@@ -265,6 +286,7 @@ public final class Benchmark {
           settings.window(), settings.diagnose());
       report(result, "HTTP, " + level + " in flight");
       table.record("1.c" + level, result.runsPerSecond());
+      httpThisRound.put(level, result.runsPerSecond());
       table.record("1.c" + level + ".rows", result.journalRowsPerSecond());
       table.record("1.c" + level + ".span", result.runTimeP50());
       if (level == peak) {
@@ -281,6 +303,7 @@ public final class Benchmark {
         settings.diagnose());
     report(peakFacade, "facade, " + peak + " in flight");
     table.record("1.facade", peakFacade.runsPerSecond());
+    table.record("1.facade.readside", peakFacade.readSideWritesPerRun());
   }
 
   /** The raw ceiling, and this round's throughput as a share of it. */
@@ -302,14 +325,16 @@ public final class Benchmark {
     table.record("6.2", batched.transactionsPerSecond());
     table.record("6.3", jdbcBatched.rowsPerSecond());
     table.record("6.4", single.transactionsPerSecond());
-    // the ceiling in runs/s is its rows/s over the journal rows one run takes
+    // the ceiling in runs/s is its rows/s over the journal rows one run takes, for the shape of
+    // writes the node's journal DAO makes
+    double shape = nodeBatches ? jdbcBatched.rowsPerSecond() : batched.rowsPerSecond();
     if (peakHttp != null) {
       table.record("1.peak.ratio", 100 * peakHttp.runsPerSecond() * peakHttp.journalRowsPerRun()
-          / batched.rowsPerSecond());
+          / shape);
     }
     if (peakFacade != null) {
       table.record("1.facade.ratio", 100 * peakFacade.runsPerSecond()
-          * peakFacade.journalRowsPerRun() / batched.rowsPerSecond());
+          * peakFacade.journalRowsPerRun() / shape);
     }
   }
 
@@ -353,10 +378,11 @@ public final class Benchmark {
   }
 
   private void report(Throughput.Result result, String what) {
-    progress.say("  %s: %.0f runs/s, %.0f journal rows/s, %.2f rows per run; start answered"
+    progress.say("  %s: %.0f runs/s, %.0f journal rows/s, %.2f rows per run, %.2f read-side"
+        + " rows per run; start answered"
         + " p50 %.0f ms, p99 %.0f ms; a run's first to last journal write p50 %.0f ms, p99 %.0f ms",
         what, result.runsPerSecond(), result.journalRowsPerSecond(), result.journalRowsPerRun(),
-        result.startP50(), result.startP99(), result.runTimeP50(), result.runTimeP99());
+        result.readSideWritesPerRun(), result.startP50(), result.startP99(), result.runTimeP50(), result.runTimeP99());
     if (result.databaseActivity() != null) {
       progress.say("%s", result.databaseActivity());
     }
@@ -416,7 +442,12 @@ public final class Benchmark {
   }
 
   private void describeNode(Config config, String which) {
-    table.header(which + ": jdbc-journal.parallelism=" + config.getInt("jdbc-journal.parallelism")
+    String dao = config.getString("jdbc-journal.dao");
+    if (which.equals("node")) {
+      nodeBatches = dao.endsWith(".BatchingJournalDao");
+    }
+    table.header(which + ": jdbc-journal.dao=" + dao.substring(dao.lastIndexOf('.') + 1)
+        + ", parallelism=" + config.getInt("jdbc-journal.parallelism")
         + ", batchSize=" + config.getInt("jdbc-journal.batchSize")
         + ", pool=" + config.getInt("stepwise.database.max-connections")
         + ", remember-entities=" + config.getString("pekko.cluster.sharding.remember-entities")

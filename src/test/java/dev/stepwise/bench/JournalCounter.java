@@ -32,6 +32,15 @@ final class JournalCounter {
     return single("SELECT coalesce(max(ordering), 0) FROM event_journal");
   }
 
+  /**
+   * Rows the read side has inserted or updated so far (execution summaries and outcome counts),
+   * from PostgreSQL's statistics, which a backend reports within about a second.
+   */
+  long readSideWrites() {
+    return single("SELECT coalesce(sum(n_tup_ins + n_tup_upd), 0) FROM pg_stat_user_tables"
+        + " WHERE relname IN ('execution_summary', 'job_outcome_count')");
+  }
+
   long snapshots() {
     return single("SELECT count(*) FROM snapshot");
   }

@@ -24,6 +24,10 @@ final class NoopLoad implements AutoCloseable {
       StepDefinition.custom("two", NoopStep.TYPE, null),
       StepDefinition.custom("three", NoopStep.TYPE, null));
 
+  /** The one-step job the in-process comparison with the peers runs beside {@link #JOB}. */
+  static final JobDefinition ONE_STEP_JOB = JobDefinition.of(
+      StepDefinition.custom("one", NoopStep.TYPE, null));
+
   static final String JOB_JSON = "{\"description\":\"three no-op steps\",\"steps\":["
       + "{\"name\":\"one\",\"type\":\"noop\"},{\"name\":\"two\",\"type\":\"noop\"},"
       + "{\"name\":\"three\",\"type\":\"noop\"}]}";
@@ -54,6 +58,12 @@ final class NoopLoad implements AutoCloseable {
   /** Execution ids start with {@code idPrefix}, which no other run may use. */
   static NoopLoad throughFacade(BenchNode node, String idPrefix, long afterOrdering,
       int inFlight) {
+    return throughFacade(node, idPrefix, afterOrdering, inFlight, JOB);
+  }
+
+  /** As above, running {@code job} instead of the three-step one. */
+  static NoopLoad throughFacade(BenchNode node, String idPrefix, long afterOrdering,
+      int inFlight, JobDefinition job) {
     ClosedLoop[] loop = new ClosedLoop[1];
     ExecutionJournal journal = node.journal();
     UniqueKillSwitch follower = journal.eventsAfter(afterOrdering)
@@ -65,7 +75,7 @@ final class NoopLoad implements AutoCloseable {
     AtomicLong next = new AtomicLong();
     loop[0] = new ClosedLoop(idPrefix, inFlight, inFlight,
         () -> node.executions().start(idPrefix + next.incrementAndGet(), "bench-noop-facade",
-                JOB, null, "bench", null)
+                job, null, "bench", null)
             // an ask's stage runs even thenApply on the JDK's default executor: a new thread per
             // call on 2 cores; the system's executor keeps it on the dispatcher
             .thenApplyAsync(reply -> reply instanceof ExecutionEntity.Started,

@@ -14,7 +14,8 @@ final class Throughput {
    * @param refused start requests the node did not accept (should be 0)
    */
   record Result(double runsPerSecond, double journalRowsPerSecond, double journalRowsPerRun,
-      double executionEventsPerRun, double snapshotsPerRun, long refused, boolean drained,
+      double executionEventsPerRun, double snapshotsPerRun, double readSideWritesPerRun,
+      long refused, boolean drained,
       double runTimeP50, double runTimeP99, double startP50, double startP99,
       String databaseActivity) {}
 
@@ -31,6 +32,7 @@ final class Throughput {
     String profile;
     JournalCounter.Rows rows;
     double[] runTimes;
+    long readSide;
     boolean drained;
     try {
       Thread.sleep(warmup.toMillis());
@@ -38,11 +40,13 @@ final class Throughput {
       ended0 = loop.endedCount();
       long ordering0 = counter.maxOrdering();
       long snapshots0 = counter.snapshots();
+      long readSide0 = counter.readSideWrites();
       t0 = System.nanoTime();
       Thread.sleep(window.toMillis());
       ended1 = loop.endedCount();
       t1 = System.nanoTime();
       long ordering1 = counter.maxOrdering();
+      readSide = counter.readSideWrites() - readSide0;
       profile = activity == null ? null : activity.summary();
       if (activity != null) {
         activity.close();
@@ -58,6 +62,7 @@ final class Throughput {
         runs == 0 ? Double.NaN : (double) rows.all() / runs,
         runs == 0 ? Double.NaN : (double) rows.executionEvents() / runs,
         runs == 0 ? Double.NaN : (double) rows.snapshots() / runs,
+        runs == 0 ? Double.NaN : (double) readSide / runs,
         loop.refusedCount(), drained, runTimes[0], runTimes[1], loop.startLatencies().p50(),
         loop.startLatencies().p99(), profile);
   }
