@@ -44,7 +44,7 @@ record BenchSettings(
 
   /** Every phase, in the order they run; {@code bench.phases} picks some for a quick look. */
   static final List<String> PHASES = List.of(
-      "throughput", "peers", "ceiling", "stops", "graceful", "sse", "held", "list", "norem");
+      "throughput", "peers", "ceiling", "stops", "graceful", "sse", "held", "list", "norem", "h2");
 
   static BenchSettings from(Properties p) {
     double scale = Double.parseDouble(p.getProperty("bench.scale", "1"));

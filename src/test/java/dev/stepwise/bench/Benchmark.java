@@ -88,6 +88,12 @@ public final class Benchmark {
         peers.describe();
       }
       runMainNode(postgres, ceiling, peers);
+      if (settings.runs("h2")) {
+        for (int round = 1; round <= settings.rounds(); round++) {
+          String r = round + "/" + settings.rounds();
+          phase("H2 commits", r, () -> h2Commits(r));
+        }
+      }
       if (settings.runs("norem")) {
         runWithoutRememberEntities(postgres);
       }
@@ -166,6 +172,13 @@ public final class Benchmark {
         table.declare(prefix + ".p99", "  p99", "ms", 1,
             size.equals("large") ? Target.atMost(50, "50 ms") : Target.none());
       }
+    }
+    if (settings.runs("h2")) {
+      table.declare("8.1", "default database (H2): one-row commits/s, 2 writers, WRITE_DELAY=0"
+          + " (now: each commit written before it returns)", "tx/s", 0, Target.none());
+      table.declare("8.2", "  the same with H2's default WRITE_DELAY=500 ms (before: lost on"
+          + " kill -9)", "tx/s", 0, Target.none());
+      table.declare("8.3", "  now as a share of before", "%", 1, Target.none());
     }
     table.declare("6.1", "raw ceiling: tagged journal rows/s as pekko-persistence-jdbc writes"
         + " them (batches of 400, a statement per row, 2 writers)", "rows/s", 0, Target.none());
@@ -439,6 +452,17 @@ public final class Benchmark {
         });
       }
     }
+  }
+
+  /** Before and after alternate within the round, so that both see the same machine. */
+  private void h2Commits(String r) throws Exception {
+    progress.say("round %s: H2 commits, WRITE_DELAY=0 and 500 ms", r);
+    double now = H2Commits.measure(0, settings.window());
+    double before = H2Commits.measure(500, settings.window());
+    table.record("8.1", now);
+    table.record("8.2", before);
+    table.record("8.3", 100 * now / before);
+    progress.say("  %,.0f commits/s now, %,.0f before", now, before);
   }
 
   private void describeNode(Config config, String which) {
