@@ -65,6 +65,22 @@ record Arguments(List<String> positional, Map<String, String> options) {
   Optional<String> option(String name) {
     return Optional.ofNullable(options.get(name));
   }
+  /** The value of option {@code name} as a whole number of 1 or more, if given. */
+  Optional<Long> positive(String name) {
+    return option(name).map(text -> {
+      try {
+        long value = Long.parseLong(text);
+        if (value > 0) {
+          return value;
+        }
+      } catch (NumberFormatException e) {
+        // the usage error below
+      }
+      throw CommandFailure.usage("--" + name + " needs a number of 1 or more, not '" + text
+          + "'");
+    });
+  }
+
 
   boolean flag(String name) {
     return "true".equals(options.get(name));

@@ -24,7 +24,7 @@ final class LogsCommand implements ClientCommand {
     JsonNode view = session.node().get("/api/executions/" + Session.segment(id));
     int index = stepIndex(view, arguments.option("step").orElse(null));
     JsonNode step = view.path("steps").get(index);
-    int attempt = arguments.option("attempt").map(LogsCommand::positive)
+    int attempt = arguments.positive("attempt").map(Long::intValue)
         .orElse(step.path("attempt").asInt());
     if (attempt < 1) {
       throw new CommandFailure(ExitCode.NOT_FOUND, "step '" + Session.text(step, "name")
@@ -94,17 +94,5 @@ final class LogsCommand implements ClientCommand {
     } catch (IOException e) {
       return data;
     }
-  }
-
-  private static int positive(String text) {
-    try {
-      int value = Integer.parseInt(text);
-      if (value > 0) {
-        return value;
-      }
-    } catch (NumberFormatException e) {
-      // the usage error below
-    }
-    throw CommandFailure.usage("--attempt needs a number of 1 or more, not '" + text + "'");
   }
 }

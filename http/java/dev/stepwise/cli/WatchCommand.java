@@ -26,7 +26,7 @@ final class WatchCommand implements ClientCommand {
     if (!since.equals("now") && !since.equals("start")) {
       throw CommandFailure.usage("--since is now or start, not '" + since + "'");
     }
-    long count = arguments.option("count").map(WatchCommand::count).orElse(Long.MAX_VALUE);
+    long count = arguments.positive("count").orElse(Long.MAX_VALUE);
     List<String> query = new ArrayList<>(List.of("since=" + since));
     arguments.option("job").ifPresent(job -> query.add("job=" + Session.segment(job)));
     arguments.option("execution").ifPresent(id -> query.add("execution=" + Session.segment(id)));
@@ -61,17 +61,5 @@ final class WatchCommand implements ClientCommand {
     } catch (IOException e) {
       session.out().println(data);
     }
-  }
-
-  private static long count(String text) {
-    try {
-      long count = Long.parseLong(text);
-      if (count > 0) {
-        return count;
-      }
-    } catch (NumberFormatException e) {
-      // the usage error below
-    }
-    throw CommandFailure.usage("--count needs a number of 1 or more, not '" + text + "'");
   }
 }
