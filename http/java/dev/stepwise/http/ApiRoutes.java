@@ -41,13 +41,13 @@ public final class ApiRoutes extends AllDirectives {
     Executor executor = system.executionContext();
     AuthDirectives auth = new AuthDirectives(tokens);
     ExecutionJournal journal = new ExecutionJournal(system);
-    this.jobs = new JobsRoutes(new Jobs(system, settings.askTimeout()), executionsFacade,
-        new JobValidation(stepTypes.names()), auth, executor);
     JournaledExecutions journaled = new JournaledExecutions(executionsFacade, journal, executor,
         settings.liveReadTimeout());
+    this.jobs = new JobsRoutes(new Jobs(system, settings.askTimeout()), journaled,
+        new JobValidation(stepTypes.names()), auth, executor);
     this.stepOutput = new StepOutputRoutes(StepOutputs.get(system), journaled, auth, settings,
         executor);
-    this.executions = new ExecutionsRoutes(executionsFacade, journaled, journal, auth, settings,
+    this.executions = new ExecutionsRoutes(journaled, journal, auth, settings,
         executor);
     this.lists = new ExecutionListRoutes(readSide.summaries(), journaled, auth, executor);
     this.events = new EventsRoutes(system, journal, readSide.summaries(), auth, settings,

@@ -4,7 +4,6 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.stepwise.engine.execution.ExecutionView;
-import dev.stepwise.engine.execution.Executions;
 import dev.stepwise.engine.execution.Status;
 import dev.stepwise.engine.execution.StopMode;
 import dev.stepwise.engine.job.JobValidation;
@@ -30,16 +29,14 @@ import org.apache.pekko.http.javadsl.server.Route;
 /** {@code /api/executions}: read, replay, stop and retry executions. */
 public final class ExecutionsRoutes extends AllDirectives {
 
-  private final Executions executions;
   private final JournaledExecutions journaled;
   private final ExecutionJournal journal;
   private final AuthDirectives auth;
   private final HttpSettings settings;
   private final Executor executor;
 
-  ExecutionsRoutes(Executions executions, JournaledExecutions journaled,
+  ExecutionsRoutes(JournaledExecutions journaled,
       ExecutionJournal journal, AuthDirectives auth, HttpSettings settings, Executor executor) {
-    this.executions = executions;
     this.journaled = journaled;
     this.journal = journal;
     this.auth = auth;
@@ -162,7 +159,7 @@ public final class ExecutionsRoutes extends AllDirectives {
         .thenApplyAsync(read -> read.orElseThrow(() -> Responses.unknownExecution(id)).view(),
             executor)
         .thenApplyAsync(ExecutionsRoutes::retryable, executor)
-        .thenComposeAsync(old -> executions.start(newId, old.job(), old.definition(), null,
+        .thenComposeAsync(old -> journaled.start(newId, old.job(), old.definition(), null,
             caller.subject(), id), executor)
         .whenCompleteAsync((reply, failure) -> ExecutionRequestLog.startAnswered(
             caller.subject(), reply), executor)

@@ -2,7 +2,6 @@ package dev.stepwise.http;
 
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
-import dev.stepwise.engine.execution.Executions;
 import dev.stepwise.engine.job.JobDefinition;
 import dev.stepwise.engine.job.JobValidation;
 import dev.stepwise.engine.job.Jobs;
@@ -22,12 +21,12 @@ import org.apache.pekko.http.javadsl.server.Route;
 public final class JobsRoutes extends AllDirectives {
 
   private final Jobs jobs;
-  private final Executions executions;
+  private final JournaledExecutions executions;
   private final JobValidation validation;
   private final AuthDirectives auth;
   private final Executor executor;
 
-  public JobsRoutes(Jobs jobs, Executions executions, JobValidation validation,
+  JobsRoutes(Jobs jobs, JournaledExecutions executions, JobValidation validation,
       AuthDirectives auth, Executor executor) {
     this.jobs = jobs;
     this.executions = executions;

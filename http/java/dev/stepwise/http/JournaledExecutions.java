@@ -4,8 +4,10 @@ import dev.stepwise.engine.execution.ExecutionEntity;
 import dev.stepwise.engine.execution.ExecutionView;
 import dev.stepwise.engine.execution.Executions;
 import dev.stepwise.engine.execution.StopMode;
+import dev.stepwise.engine.job.JobDefinition;
 import dev.stepwise.persistence.ExecutionJournal;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -32,10 +34,14 @@ final class JournaledExecutions {
   /** An execution's state, and whether its owner confirmed it ({@code stale} when not). */
   record Read(ExecutionView view, boolean stale) {}
 
+  /** About 100 bytes an id: 100,000 of them take some 10 MB. */
+  private static final int KNOWN_IDS = 100_000;
+
   private final Executions executions;
   private final ExecutionJournal journal;
   private final Executor executor;
   private final Duration liveReadTimeout;
+  private final KnownExecutions known = new KnownExecutions(KNOWN_IDS);
 
   JournaledExecutions(Executions executions, ExecutionJournal journal, Executor executor,
       Duration liveReadTimeout) {
@@ -43,6 +49,16 @@ final class JournaledExecutions {
     this.journal = journal;
     this.executor = executor;
     this.liveReadTimeout = liveReadTimeout;
+  }
+
+  /** Starts (or finds, for a repeated start) execution {@code id}, and remembers that it exists. */
+  CompletionStage<ExecutionEntity.StartReply> start(String id, String job,
+      JobDefinition definition, Instant startAt, String requestedBy, String retryOf) {
+    return executions.start(id, job, definition, startAt, requestedBy, retryOf)
+        .thenApply(reply -> {
+          known.add(id);
+          return reply;
+        });
   }
 
   /** Empty for an execution that does not exist. */
@@ -59,6 +75,7 @@ final class JournaledExecutions {
     if (entries.isEmpty()) {
       return CompletableFuture.completedFuture(Optional.empty());
     }
+    known.add(id);
     Optional<ExecutionView> view = ExecutionJournal.replay(entries);
     if (view.isEmpty()) {
       return askOwner(id); // retention pruned its history: its snapshot is the owner's to read
@@ -83,11 +100,20 @@ final class JournaledExecutions {
 
   CompletionStage<ExecutionEntity.StopReply> stop(String id, StopMode mode, String reason,
       String requestedBy, Integer graceSeconds) {
+    if (known.contains(id)) {
+      return executions.stop(id, mode, reason, requestedBy, graceSeconds);
+    }
     return journal.jobOf(id)
-        .handleAsync((job, failure) -> unknownTo(job, failure)
-            ? CompletableFuture.<ExecutionEntity.StopReply>completedFuture(
-                new ExecutionEntity.Unknown(id))
-            : executions.stop(id, mode, reason, requestedBy, graceSeconds), executor)
+        .handleAsync((job, failure) -> {
+          if (unknownTo(job, failure)) {
+            return CompletableFuture.<ExecutionEntity.StopReply>completedFuture(
+                new ExecutionEntity.Unknown(id));
+          }
+          if (failure == null) {
+            known.add(id);
+          }
+          return executions.stop(id, mode, reason, requestedBy, graceSeconds);
+        }, executor)
         .thenCompose(Function.identity());
   }
 
