@@ -388,8 +388,12 @@ public final class ExecutionEntity
             .thenRun(this::afterChange)
             .thenReply(stop.replyTo(), s -> new StopAccepted(view(s)));
       }
+      // The work dies first, while the stop waits its turn in the journal's queue; the answer
+      // still waits for both. A node dying before the write has acknowledged nothing, and its
+      // recovery runs the step again.
       awaitingKill.add(stop.replyTo());
-      return persist(execution, requested).thenRun(this::afterChangeThenKill).thenNoReply();
+      killStep(execution);
+      return persist(execution, requested).thenRun(this::afterChange).thenNoReply();
     }
     // Nothing runs (a retry is pending, or the step died with the previous incarnation).
     List<Event> events = new ArrayList<>();
@@ -562,7 +566,8 @@ public final class ExecutionEntity
       if (replyTo != null) {
         awaitingKill.add(replyTo);
       }
-      return persist(execution, escalated).thenRun(this::afterChangeThenKill).thenNoReply();
+      killStep(execution); // before the write, as for a force stop
+      return persist(execution, escalated).thenRun(this::afterChange).thenNoReply();
     }
     List<Event> events = new ArrayList<>();
     events.add(escalated);
@@ -754,11 +759,6 @@ public final class ExecutionEntity
       spawnStep(execution);
     }
     armTimers(state);
-  }
-
-  private void afterChangeThenKill(State state) {
-    afterChange(state);
-    killStep(state.execution());
   }
 
   private void onRecovered(State state) {
