@@ -148,6 +148,12 @@ public final class Benchmark {
         table.declare(prefix + ".p99", "  p99", "ms", 1,
             load.equals("idle") ? Target.atMost(25, "25 ms") : Target.none());
         table.declare(prefix + ".max", "  max", "ms", 1, Target.none());
+        if (kind.equals("shell")) {
+          table.declare(prefix + ".dead.p50", "  force stop → the step's process is dead, p50",
+              "ms", 1, Target.none());
+          table.declare(prefix + ".dead.p99", "    p99", "ms", 1, load.equals("idle")
+              ? Target.atMost(25, "25 ms") : Target.atMost(100, "100 ms"));
+        }
       }
     }
     table.declare("2.load.runs", "  background load while stopping (HTTP)", "runs/s", 0,
@@ -382,6 +388,12 @@ public final class Benchmark {
     table.record(prefix + ".p50", result.latencies().p50());
     table.record(prefix + ".p99", result.latencies().p99());
     table.record(prefix + ".max", result.latencies().max());
+    if (result.workDead().count() > 0) {
+      table.record(prefix + ".dead.p50", result.workDead().p50());
+      table.record(prefix + ".dead.p99", result.workDead().p99());
+      progress.say("  %s: work dead p50 %.1f ms, p99 %.1f ms", prefix, result.workDead().p50(),
+          result.workDead().p99());
+    }
     progress.say("  %s: p50 %.1f ms, p99 %.1f ms, max %.1f ms", prefix, result.latencies().p50(),
         result.latencies().p99(), result.latencies().max());
     if (result.notCancelled() > 0 || result.workAlive() > 0) {

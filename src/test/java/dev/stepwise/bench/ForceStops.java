@@ -16,8 +16,11 @@ import java.util.stream.Stream;
  */
 final class ForceStops {
 
-  /** Latencies, and stops whose answer or aftermath broke the promise (should both be 0). */
-  record Result(Samples latencies, int notCancelled, int workAlive) {}
+  /**
+   * Latencies to the answer, to the step's process being dead (shell steps only; else empty),
+   * and stops whose answer or aftermath broke the promise (should both be 0).
+   */
+  record Result(Samples latencies, Samples workDead, int notCancelled, int workAlive) {}
 
   static final String SLEEP_JOB_JSON =
       "{\"steps\":[{\"name\":\"hold\",\"type\":\"sleep\",\"seconds\":3600}]}";
@@ -43,20 +46,34 @@ final class ForceStops {
         notCancelled++;
       }
     }
-    return new Result(samples, notCancelled, 0);
+    return new Result(samples, new Samples(), notCancelled, 0);
   }
 
   /** Shell steps: each stop waits until the step's process has written its pid. */
   static Result shellSteps(ApiClient api, String job, Path pids, int count) {
     Samples samples = new Samples();
+    Samples dead = new Samples();
     int notCancelled = 0;
     int alive = 0;
     for (int i = 0; i < count; i++) {
       String id = api.start(job);
       long pid = awaitPid(pids);
       long t0 = System.nanoTime();
+      Thread watcher = new Thread(() -> {
+        while (running(pid) && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(30)) {
+          Thread.onSpinWait();
+        }
+        dead.add(System.nanoTime() - t0);
+      }, "bench-work-dead");
+      watcher.start();
       ApiClient.Answer answer = api.stop(id, true);
       samples.add(System.nanoTime() - t0);
+      try {
+        watcher.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
       if (!cancelled(answer)) {
         notCancelled++;
       }
@@ -69,7 +86,7 @@ final class ForceStops {
         throw new UncheckedIOException(e);
       }
     }
-    return new Result(samples, notCancelled, alive);
+    return new Result(samples, dead, notCancelled, alive);
   }
 
   private static boolean cancelled(ApiClient.Answer answer) {
