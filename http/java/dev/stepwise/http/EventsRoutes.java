@@ -148,7 +148,7 @@ public final class EventsRoutes extends AllDirectives {
     data.put("executionId", entry.executionId());
     data.put("job", job);
     data.put("seq", entry.seq());
-    String type = entry.event().getClass().getSimpleName();
+    String type = entry.event().type();
     data.put("type", type);
     ObjectNode fields = Json.MAPPER.valueToTree(entry.event());
     fields.properties().forEach(field -> {

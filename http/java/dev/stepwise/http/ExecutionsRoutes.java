@@ -93,7 +93,7 @@ public final class ExecutionsRoutes extends AllDirectives {
   static Map<String, Object> historyEvent(ExecutionJournal.Entry entry) {
     Map<String, Object> event = new LinkedHashMap<>();
     event.put("seq", entry.seq());
-    event.put("type", entry.event().getClass().getSimpleName());
+    event.put("type", entry.event().type());
     ObjectNode fields = Json.MAPPER.valueToTree(entry.event());
     event.put("at", fields.get("at"));
     fields.properties().forEach(field -> event.putIfAbsent(field.getKey(), field.getValue()));

@@ -115,35 +115,88 @@ public final class ExecutionEntity
   public sealed interface Event extends CborSerializable {
     /** When it happened, by the clock of the node that journaled it. */
     Instant at();
+
+    /** Hands the event to the visitor's method for its kind. */
+    <R> R accept(EventVisitor<R> visitor);
+
+    /** The event's public name (see {@link EventNames}). */
+    default String type() {
+      return EventNames.of(this);
+    }
   }
 
   public record ExecutionCreated(
       String executionId, String job, JobDefinition definition, Instant startAt, String createdBy,
-      String retryOf, Instant at) implements Event {}
+      String retryOf, Instant at) implements Event {
+    @Override
+    public <R> R accept(EventVisitor<R> visitor) {
+      return visitor.executionCreated(this);
+    }
+  }
 
-  public record ExecutionStarted(Instant at) implements Event {}
+  public record ExecutionStarted(Instant at) implements Event {
+    @Override
+    public <R> R accept(EventVisitor<R> visitor) {
+      return visitor.executionStarted(this);
+    }
+  }
 
   /** {@code step} is the step's name (since schema version 2; null in older events). */
-  public record StepStarted(int index, int attempt, String step, Instant at) implements Event {}
+  public record StepStarted(int index, int attempt, String step, Instant at) implements Event {
+    @Override
+    public <R> R accept(EventVisitor<R> visitor) {
+      return visitor.stepStarted(this);
+    }
+  }
 
   public record StepSucceeded(int index, int attempt, Integer exitCode, String output, Instant at)
-      implements Event {}
+      implements Event {
+    @Override
+    public <R> R accept(EventVisitor<R> visitor) {
+      return visitor.stepSucceeded(this);
+    }
+  }
 
   public record StepFailed(
       int index, int attempt, Integer exitCode, String output, String error, Instant at)
-      implements Event {}
+      implements Event {
+    @Override
+    public <R> R accept(EventVisitor<R> visitor) {
+      return visitor.stepFailed(this);
+    }
+  }
 
   /** The attempt was killed or cut short; {@code cause} says by what. Never counts as a failure. */
-  public record StepInterrupted(int index, int attempt, String cause, Instant at) implements Event {}
+  public record StepInterrupted(int index, int attempt, String cause, Instant at) implements Event {
+    @Override
+    public <R> R accept(EventVisitor<R> visitor) {
+      return visitor.stepInterrupted(this);
+    }
+  }
 
   public record RetryScheduled(int index, int nextAttempt, Instant retryAt, Instant at)
-      implements Event {}
+      implements Event {
+    @Override
+    public <R> R accept(EventVisitor<R> visitor) {
+      return visitor.retryScheduled(this);
+    }
+  }
 
   public record StopRequested(
       StopMode mode, String reason, String requestedBy, Instant graceDeadline, Instant at)
-      implements Event {}
+      implements Event {
+    @Override
+    public <R> R accept(EventVisitor<R> visitor) {
+      return visitor.stopRequested(this);
+    }
+  }
 
-  public record StopEscalated(String reason, String requestedBy, Instant at) implements Event {}
+  public record StopEscalated(String reason, String requestedBy, Instant at) implements Event {
+    @Override
+    public <R> R accept(EventVisitor<R> visitor) {
+      return visitor.stopEscalated(this);
+    }
+  }
 
   /** Marks the one event after which an execution never changes again. */
   public sealed interface Terminal extends Event {
@@ -157,22 +210,47 @@ public final class ExecutionEntity
   }
 
   public record ExecutionSucceeded(Instant at) implements Terminal {
+    @Override
+    public <R> R accept(EventVisitor<R> visitor) {
+      return visitor.executionSucceeded(this);
+    }
+
     @Override public Status status() { return Status.Success; }
   }
 
   public record ExecutionFailed(String error, Instant at) implements Terminal {
+    @Override
+    public <R> R accept(EventVisitor<R> visitor) {
+      return visitor.executionFailed(this);
+    }
+
     @Override public Status status() { return Status.Failed; }
   }
 
   public record ExecutionDeadLettered(String error, Instant at) implements Terminal {
+    @Override
+    public <R> R accept(EventVisitor<R> visitor) {
+      return visitor.executionDeadLettered(this);
+    }
+
     @Override public Status status() { return Status.DeadLetter; }
   }
 
   public record ExecutionTimedOut(String error, Instant at) implements Terminal {
+    @Override
+    public <R> R accept(EventVisitor<R> visitor) {
+      return visitor.executionTimedOut(this);
+    }
+
     @Override public Status status() { return Status.Timeout; }
   }
 
   public record ExecutionCancelled(Instant at) implements Terminal {
+    @Override
+    public <R> R accept(EventVisitor<R> visitor) {
+      return visitor.executionCancelled(this);
+    }
+
     @Override public Status status() { return Status.Cancelled; }
   }
 

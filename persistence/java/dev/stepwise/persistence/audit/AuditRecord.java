@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.fasterxml.jackson.module.paramnames.ParameterNamesModule;
+import dev.stepwise.engine.execution.EventNames;
 import dev.stepwise.engine.execution.ExecutionEntity;
 import dev.stepwise.persistence.ExecutionJournal;
 import java.util.HashMap;
@@ -31,11 +32,9 @@ public record AuditRecord(String executionId, long seq, long offset, String type
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
       .build();
 
-  private static final Map<String, Class<?>> EVENT_TYPES = eventTypes();
-
   public static AuditRecord of(ExecutionJournal.Entry entry) {
     return new AuditRecord(entry.executionId(), entry.seq(), entry.offset(),
-        entry.event().getClass().getSimpleName(), entry.event());
+        entry.event().type(), entry.event());
   }
 
   public String toJsonLine() {
@@ -57,10 +56,8 @@ public record AuditRecord(String executionId, long seq, long offset, String type
     try {
       JsonNode node = JSON.readTree(line);
       String type = node.get("type").asText();
-      Class<?> eventType = EVENT_TYPES.get(type);
-      if (eventType == null) {
-        throw new IllegalArgumentException("unknown event type '" + type + "'");
-      }
+      Class<? extends ExecutionEntity.Event> eventType = EventNames.typeOf(type).orElseThrow(
+          () -> new IllegalArgumentException("unknown event type '" + type + "'"));
       return new AuditRecord(node.get("executionId").asText(), node.get("seq").asLong(),
           node.get("offset").asLong(), type,
           (ExecutionEntity.Event) JSON.treeToValue(node.get("event"), eventType));
@@ -75,22 +72,6 @@ public record AuditRecord(String executionId, long seq, long offset, String type
       return JSON.readTree(json);
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException("not JSON: " + e.getMessage(), e);
-    }
-  }
-
-  private static Map<String, Class<?>> eventTypes() {
-    Map<String, Class<?>> types = new HashMap<>();
-    collect(ExecutionEntity.Event.class, types);
-    return Map.copyOf(types);
-  }
-
-  private static void collect(Class<?> type, Map<String, Class<?>> into) {
-    if (type.isRecord()) {
-      into.put(type.getSimpleName(), type);
-      return;
-    }
-    for (Class<?> sub : type.getPermittedSubclasses()) {
-      collect(sub, into);
     }
   }
 }

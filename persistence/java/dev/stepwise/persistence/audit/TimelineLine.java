@@ -12,7 +12,7 @@ public final class TimelineLine {
     ObjectNode fields = AuditRecord.JSON.valueToTree(entry.event());
     StringBuilder line = new StringBuilder();
     line.append(String.format("%4d  %-27s  %-22s", entry.seq(), fields.path("at").asText(),
-        entry.event().getClass().getSimpleName()));
+        entry.event().type()));
     fields.properties().forEach(field -> {
       if (!field.getKey().equals("at") && !field.getKey().equals("definition")
           && !field.getValue().isNull()) {
