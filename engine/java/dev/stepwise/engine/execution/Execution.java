@@ -8,6 +8,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * Everything known about one execution, rebuilt from its events by {@link #apply}: the one place
@@ -64,33 +66,7 @@ public record Execution(
 
   /** The state after {@code event}; pure, because it runs again on every replay. */
   public Execution apply(Event event) {
-    if (event instanceof ExecutionEntity.ExecutionCreated e) {
-      return created(e);
-    } else if (event instanceof ExecutionEntity.ExecutionStarted e) {
-      return new Execution(id, job, definition, createdBy, retryOf, Status.Running, steps, current,
-          inFlight, retryAt, cancellation, createdAt, startAt, e.at(), completedAt, error);
-    } else if (event instanceof ExecutionEntity.StepStarted e) {
-      return stepStarted(e);
-    } else if (event instanceof ExecutionEntity.StepSucceeded e) {
-      return stepEnded(e.index(), StepStatus.Success, e.exitCode(), e.output(), null, e.at());
-    } else if (event instanceof ExecutionEntity.StepFailed e) {
-      return stepEnded(e.index(), StepStatus.Failed, e.exitCode(), e.output(), e.error(), e.at());
-    } else if (event instanceof ExecutionEntity.StepInterrupted e) {
-      return stepEnded(e.index(), StepStatus.Interrupted, null, null, e.cause(), e.at());
-    } else if (event instanceof ExecutionEntity.RetryScheduled e) {
-      return retryScheduled(e);
-    } else if (event instanceof ExecutionEntity.StopRequested e) {
-      return stopRequested(e);
-    } else if (event instanceof ExecutionEntity.StopEscalated e) {
-      return new Execution(id, job, definition, createdBy, retryOf, status, steps, current,
-          inFlight, retryAt, cancellation.escalate(e.requestedBy(), e.reason(), e.at()),
-          createdAt, startAt, startedAt, completedAt, error);
-    } else if (event instanceof ExecutionEntity.ExecutionCancelled e) {
-      return ended(e.status(), error, e.at()); // keeps the error of a step that failed meanwhile
-    } else if (event instanceof ExecutionEntity.Terminal e) {
-      return ended(e.status(), e.error(), e.at());
-    }
-    throw new IllegalArgumentException("unknown event " + event.getClass().getName());
+    return event.accept(new Transition(this));
   }
 
   public int mainStepCount() {
@@ -117,46 +93,160 @@ public record Execution(
     return current >= mainStepCount();
   }
 
-  private Execution stepStarted(ExecutionEntity.StepStarted e) {
-    List<StepRun> runs = new ArrayList<>(steps);
-    runs.set(e.index(), runs.get(e.index()).started(e.attempt(), e.at()));
-    return new Execution(id, job, definition, createdBy, retryOf, status, List.copyOf(runs),
-        e.index(), true, null, cancellation, createdAt, startAt, startedAt, completedAt, error);
+  /**
+   * What each event does to an execution: the one place that says so, checked by the compiler for
+   * every kind of event.
+   */
+  private record Transition(Execution from) implements EventVisitor<Execution> {
+
+    @Override
+    public Execution executionCreated(ExecutionEntity.ExecutionCreated e) {
+      return created(e);
+    }
+
+    @Override
+    public Execution executionStarted(ExecutionEntity.ExecutionStarted e) {
+      return from.with(next -> {
+        next.status = Status.Running;
+        next.startedAt = e.at();
+      });
+    }
+
+    @Override
+    public Execution stepStarted(ExecutionEntity.StepStarted e) {
+      return from.with(next -> {
+        next.step(e.index(), run -> run.started(e.attempt(), e.at()));
+        next.inFlight = true;
+      });
+    }
+
+    @Override
+    public Execution stepSucceeded(ExecutionEntity.StepSucceeded e) {
+      return from.stepEnded(e.index(), StepStatus.Success, e.exitCode(), e.output(), null, e.at());
+    }
+
+    @Override
+    public Execution stepFailed(ExecutionEntity.StepFailed e) {
+      return from.stepEnded(e.index(), StepStatus.Failed, e.exitCode(), e.output(), e.error(),
+          e.at());
+    }
+
+    @Override
+    public Execution stepInterrupted(ExecutionEntity.StepInterrupted e) {
+      return from.stepEnded(e.index(), StepStatus.Interrupted, null, null, e.cause(), e.at());
+    }
+
+    @Override
+    public Execution retryScheduled(ExecutionEntity.RetryScheduled e) {
+      return from.with(next -> {
+        next.step(e.index(), run -> run.withStatus(StepStatus.Retrying));
+        next.retryAt = e.retryAt();
+      });
+    }
+
+    @Override
+    public Execution stopRequested(ExecutionEntity.StopRequested e) {
+      return from.with(next -> {
+        next.status = Status.Cancelling;
+        next.retryAt = null;
+        next.cancellation = new Cancellation(e.mode(), e.reason(), e.requestedBy(), e.at(),
+            e.graceDeadline(), null, null, null);
+      });
+    }
+
+    @Override
+    public Execution stopEscalated(ExecutionEntity.StopEscalated e) {
+      return from.with(next ->
+          next.cancellation = next.cancellation.escalate(e.requestedBy(), e.reason(), e.at()));
+    }
+
+    @Override
+    public Execution executionSucceeded(ExecutionEntity.ExecutionSucceeded e) {
+      return from.ended(e, e.error());
+    }
+
+    @Override
+    public Execution executionFailed(ExecutionEntity.ExecutionFailed e) {
+      return from.ended(e, e.error());
+    }
+
+    @Override
+    public Execution executionDeadLettered(ExecutionEntity.ExecutionDeadLettered e) {
+      return from.ended(e, e.error());
+    }
+
+    @Override
+    public Execution executionTimedOut(ExecutionEntity.ExecutionTimedOut e) {
+      return from.ended(e, e.error());
+    }
+
+    @Override
+    public Execution executionCancelled(ExecutionEntity.ExecutionCancelled e) {
+      return from.ended(e, from.error); // keeps the error of a step that failed meanwhile
+    }
   }
 
   private Execution stepEnded(int index, StepStatus outcome, Integer code, String out, String why,
       Instant at) {
-    List<StepRun> runs = new ArrayList<>(steps);
-    runs.set(index, runs.get(index).ended(outcome, code, out, why, at));
-    String executionError = outcome == StepStatus.Failed && index < mainStepCount()
-        ? "step '" + runs.get(index).name() + "' failed: " + why : error;
-    return new Execution(id, job, definition, createdBy, retryOf, status, List.copyOf(runs),
-        index, false, null, cancellation, createdAt, startAt, startedAt, completedAt,
-        executionError);
+    return with(next -> {
+      next.step(index, run -> run.ended(outcome, code, out, why, at));
+      if (outcome == StepStatus.Failed && index < mainStepCount()) {
+        next.error = "step '" + steps.get(index).name() + "' failed: " + why;
+      }
+    });
   }
 
-  private Execution retryScheduled(ExecutionEntity.RetryScheduled e) {
-    List<StepRun> runs = new ArrayList<>(steps);
-    runs.set(e.index(), runs.get(e.index()).withStatus(StepStatus.Retrying));
-    return new Execution(id, job, definition, createdBy, retryOf, status, List.copyOf(runs),
-        e.index(), false, e.retryAt(), cancellation, createdAt, startAt, startedAt, completedAt,
-        error);
+  private Execution ended(ExecutionEntity.Terminal event, String why) {
+    return with(next -> {
+      next.status = event.status();
+      next.steps.replaceAll(run -> run.status() == StepStatus.Pending
+          || run.status() == StepStatus.Retrying ? run.withStatus(StepStatus.Skipped) : run);
+      next.inFlight = false;
+      next.retryAt = null;
+      next.completedAt = event.at();
+      next.error = why;
+    });
   }
 
-  private Execution stopRequested(ExecutionEntity.StopRequested e) {
-    Cancellation stop = new Cancellation(e.mode(), e.reason(), e.requestedBy(), e.at(),
-        e.graceDeadline(), null, null, null);
-    return new Execution(id, job, definition, createdBy, retryOf, Status.Cancelling, steps,
-        current, inFlight, null, stop, createdAt, startAt, startedAt, completedAt, error);
+  /** A copy with what {@code change} sets; the fields fixed at creation stay as they are. */
+  private Execution with(Consumer<Next> change) {
+    Next next = new Next(this);
+    change.accept(next);
+    return new Execution(id, job, definition, createdBy, retryOf, next.status,
+        List.copyOf(next.steps), next.current, next.inFlight, next.retryAt, next.cancellation,
+        createdAt, startAt, next.startedAt, next.completedAt, next.error);
   }
 
-  private Execution ended(Status terminal, String why, Instant at) {
-    List<StepRun> runs = new ArrayList<>(steps.size());
-    for (StepRun run : steps) {
-      runs.add(run.status() == StepStatus.Pending || run.status() == StepStatus.Retrying
-          ? run.withStatus(StepStatus.Skipped) : run);
+  /** The fields an event may change, while a transition sets them. */
+  private static final class Next {
+    Status status;
+    final List<StepRun> steps;
+    int current;
+    boolean inFlight;
+    Instant retryAt;
+    Cancellation cancellation;
+    Instant startedAt;
+    Instant completedAt;
+    String error;
+
+    Next(Execution from) {
+      status = from.status;
+      steps = new ArrayList<>(from.steps);
+      current = from.current;
+      inFlight = from.inFlight;
+      retryAt = from.retryAt;
+      cancellation = from.cancellation;
+      startedAt = from.startedAt;
+      completedAt = from.completedAt;
+      error = from.error;
     }
-    return new Execution(id, job, definition, createdBy, retryOf, terminal, List.copyOf(runs),
-        current, false, null, cancellation, createdAt, startAt, startedAt, at, why);
+
+    /** Changes step {@code index}, which becomes the current one, no longer waiting to retry. */
+    void step(int index, UnaryOperator<StepRun> change) {
+      steps.set(index, change.apply(steps.get(index)));
+      current = index;
+      inFlight = false;
+      retryAt = null;
+    }
   }
 }

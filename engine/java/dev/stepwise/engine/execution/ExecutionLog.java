@@ -22,85 +22,121 @@ public final class ExecutionLog implements ExecutionObserver {
 
   @Override
   public void persisted(Execution before, List<Event> events, Execution after, Duration took) {
+    Lines lines = new Lines(before, after);
     for (Event event : events) {
-      try (var scope = ExecutionMdc.scope(fieldsFor(event, after))) {
-        log(event, before, after);
+      event.accept(lines);
+    }
+  }
+
+  /** The line each kind of event logs, with the step and the user it is about. */
+  private record Lines(Execution before, Execution after) implements EventVisitor<Void> {
+
+    @Override
+    public Void executionCreated(ExecutionEntity.ExecutionCreated e) {
+      return log(null, e.createdBy(), () -> LOG.info("execution of job {} created by {}{}",
+          e.job(), e.createdBy(),
+          e.startAt() != null && e.startAt().isAfter(e.at()) ? ", to start at " + e.startAt() : ""));
+    }
+
+    @Override
+    public Void executionStarted(ExecutionEntity.ExecutionStarted e) {
+      return log(null, null, () -> LOG.debug("execution started"));
+    }
+
+    @Override
+    public Void stepStarted(ExecutionEntity.StepStarted e) {
+      return log(e.index(), null, () -> LOG.debug("step {} attempt {} started",
+          name(after, e.index()), e.attempt()));
+    }
+
+    @Override
+    public Void stepSucceeded(ExecutionEntity.StepSucceeded e) {
+      return log(e.index(), null, () -> LOG.debug("step {} attempt {} succeeded after {} ms",
+          name(after, e.index()), e.attempt(),
+          millisSinceStart(before, e.index(), e.attempt(), e.at())));
+    }
+
+    @Override
+    public Void stepFailed(ExecutionEntity.StepFailed e) {
+      return log(e.index(), null, () -> LOG.info("step {} attempt {} failed after {} ms: {}",
+          name(after, e.index()), e.attempt(),
+          millisSinceStart(before, e.index(), e.attempt(), e.at()), e.error()));
+    }
+
+    @Override
+    public Void stepInterrupted(ExecutionEntity.StepInterrupted e) {
+      return log(e.index(), null, () -> LOG.info("step {} attempt {} interrupted: {}",
+          name(after, e.index()), e.attempt(), e.cause()));
+    }
+
+    @Override
+    public Void retryScheduled(ExecutionEntity.RetryScheduled e) {
+      return log(e.index(), null, () -> LOG.info("step {} will be retried (attempt {}) at {}",
+          name(after, e.index()), e.nextAttempt(), e.retryAt()));
+    }
+
+    @Override
+    public Void stopRequested(ExecutionEntity.StopRequested e) {
+      return log(null, e.requestedBy(), () -> LOG.info("{} stop requested by {}{}", e.mode(),
+          e.requestedBy(), reason(e.reason())));
+    }
+
+    @Override
+    public Void stopEscalated(ExecutionEntity.StopEscalated e) {
+      return log(null, e.requestedBy(), () -> LOG.info("graceful stop escalated by {}{}",
+          e.requestedBy(), reason(e.reason())));
+    }
+
+    @Override
+    public Void executionSucceeded(ExecutionEntity.ExecutionSucceeded e) {
+      return ended(e);
+    }
+
+    @Override
+    public Void executionFailed(ExecutionEntity.ExecutionFailed e) {
+      return ended(e);
+    }
+
+    @Override
+    public Void executionDeadLettered(ExecutionEntity.ExecutionDeadLettered e) {
+      return ended(e);
+    }
+
+    @Override
+    public Void executionTimedOut(ExecutionEntity.ExecutionTimedOut e) {
+      return ended(e);
+    }
+
+    @Override
+    public Void executionCancelled(ExecutionEntity.ExecutionCancelled e) {
+      return ended(e);
+    }
+
+    private Void ended(ExecutionEntity.Terminal e) {
+      long ran = Duration.between(after.createdAt(), e.at()).toMillis();
+      return log(null, null, () -> {
+        if (e.error() == null) {
+          LOG.info("execution ended {} after {} ms", e.status(), ran);
+        } else {
+          LOG.info("execution ended {} after {} ms: {}", e.status(), ran, e.error());
+        }
+      });
+    }
+
+    /** Writes {@code line} with the execution's log fields, plus the step and user when known. */
+    private Void log(Integer step, String user, Runnable line) {
+      Map<String, String> fields = new HashMap<>(ExecutionMdc.of(after));
+      if (step != null) {
+        fields.put(ExecutionMdc.STEP, after.steps().get(step).name());
       }
-    }
-  }
-
-  private static Map<String, String> fieldsFor(Event event, Execution after) {
-    Map<String, String> fields = new HashMap<>(ExecutionMdc.of(after));
-    Integer step = stepIndex(event);
-    if (step != null) {
-      fields.put(ExecutionMdc.STEP, after.steps().get(step).name());
-    }
-    String user = userOf(event);
-    if (user != null) {
-      fields.put(ExecutionMdc.USER, user);
-    }
-    return fields;
-  }
-
-  private static void log(Event event, Execution before, Execution after) {
-    if (event instanceof ExecutionEntity.ExecutionCreated e) {
-      LOG.info("execution of job {} created by {}{}", e.job(), e.createdBy(),
-          e.startAt() != null && e.startAt().isAfter(e.at()) ? ", to start at " + e.startAt() : "");
-    } else if (event instanceof ExecutionEntity.ExecutionStarted) {
-      LOG.debug("execution started");
-    } else if (event instanceof ExecutionEntity.StepStarted e) {
-      LOG.debug("step {} attempt {} started", name(after, e.index()), e.attempt());
-    } else if (event instanceof ExecutionEntity.StepSucceeded e) {
-      LOG.debug("step {} attempt {} succeeded after {} ms", name(after, e.index()), e.attempt(),
-          millisSinceStart(before, e.index(), e.attempt(), e.at()));
-    } else if (event instanceof ExecutionEntity.StepFailed e) {
-      LOG.info("step {} attempt {} failed after {} ms: {}", name(after, e.index()), e.attempt(),
-          millisSinceStart(before, e.index(), e.attempt(), e.at()), e.error());
-    } else if (event instanceof ExecutionEntity.StepInterrupted e) {
-      LOG.info("step {} attempt {} interrupted: {}", name(after, e.index()), e.attempt(),
-          e.cause());
-    } else if (event instanceof ExecutionEntity.RetryScheduled e) {
-      LOG.info("step {} will be retried (attempt {}) at {}", name(after, e.index()),
-          e.nextAttempt(), e.retryAt());
-    } else if (event instanceof ExecutionEntity.StopRequested e) {
-      LOG.info("{} stop requested by {}{}", e.mode(), e.requestedBy(), reason(e.reason()));
-    } else if (event instanceof ExecutionEntity.StopEscalated e) {
-      LOG.info("graceful stop escalated by {}{}", e.requestedBy(), reason(e.reason()));
-    } else if (event instanceof ExecutionEntity.Terminal e) {
-      Duration ran = Duration.between(after.createdAt(), e.at());
-      if (e.error() == null) {
-        LOG.info("execution ended {} after {} ms", e.status(), ran.toMillis());
-      } else {
-        LOG.info("execution ended {} after {} ms: {}", e.status(), ran.toMillis(), e.error());
+      if (user != null) {
+        fields.put(ExecutionMdc.USER, user);
       }
+      try (var scope = ExecutionMdc.scope(fields)) {
+        line.run();
+      }
+      return null;
     }
-  }
-
-  private static Integer stepIndex(Event event) {
-    if (event instanceof ExecutionEntity.StepStarted e) {
-      return e.index();
-    } else if (event instanceof ExecutionEntity.StepSucceeded e) {
-      return e.index();
-    } else if (event instanceof ExecutionEntity.StepFailed e) {
-      return e.index();
-    } else if (event instanceof ExecutionEntity.StepInterrupted e) {
-      return e.index();
-    } else if (event instanceof ExecutionEntity.RetryScheduled e) {
-      return e.index();
-    }
-    return null;
-  }
-
-  /** The user an event names as its actor, when it names one. */
-  private static String userOf(Event event) {
-    if (event instanceof ExecutionEntity.ExecutionCreated e) {
-      return e.createdBy();
-    } else if (event instanceof ExecutionEntity.StopRequested e) {
-      return e.requestedBy();
-    } else if (event instanceof ExecutionEntity.StopEscalated e) {
-      return e.requestedBy();
-    }
-    return null;
   }
 
   private static String name(Execution execution, int index) {

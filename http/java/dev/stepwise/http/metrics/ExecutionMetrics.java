@@ -1,5 +1,6 @@
 package dev.stepwise.http.metrics;
 
+import dev.stepwise.engine.execution.EventVisitor;
 import dev.stepwise.engine.execution.Execution;
 import dev.stepwise.engine.execution.ExecutionEntity;
 import dev.stepwise.engine.execution.ExecutionEntity.Event;
@@ -47,38 +48,112 @@ final class ExecutionMetrics implements ExecutionObserver {
   public void persisted(Execution before, List<Event> events, Execution after, Duration took) {
     journalWrites.record(took);
     journalEvents.increment(events.size());
-    String job = jobs.of(after.job());
+    Measures measures = new Measures(before, events, after, jobs.of(after.job()));
     for (Event event : events) {
-      if (event instanceof ExecutionEntity.ExecutionCreated) {
-        // not "created": Prometheus reserves the _created suffix and would drop it
-        count("stepwise.executions.submitted",
-            "Executions created by a start or retry request, to run now or later", "job", job);
-      } else if (event instanceof ExecutionEntity.ExecutionStarted) {
-        count("stepwise.executions.started", "Executions that began running", "job", job);
-      } else if (event instanceof ExecutionEntity.StepSucceeded e) {
-        stepEnded(before, after, e.index(), e.attempt(), e.at(), "succeeded");
-      } else if (event instanceof ExecutionEntity.StepFailed e) {
-        stepEnded(before, after, e.index(), e.attempt(), e.at(), "failed");
-      } else if (event instanceof ExecutionEntity.StepInterrupted e) {
-        stepEnded(before, after, e.index(), e.attempt(), e.at(), "interrupted");
-      } else if (event instanceof ExecutionEntity.RetryScheduled e) {
-        retry(after, e.index());
-      } else if (event instanceof ExecutionEntity.StepStarted e
-          && e.attempt() > 1 && failedInSameWrite(events, e.index())) {
-        retry(after, e.index()); // a retry without backoff starts in the write of its failure
-      } else if (event instanceof ExecutionEntity.StopRequested e) {
-        count("stepwise.stop.requests", "Stop requests journaled", "mode", e.mode().name());
-      } else if (event instanceof ExecutionEntity.StopEscalated e) {
-        count("stepwise.stop.escalations", "Graceful stops that turned into kills", "cause",
-            ExecutionEntity.ENGINE.equals(e.requestedBy()) ? "grace_expired" : "force_stop");
-      }
-      if (event instanceof ExecutionEntity.Terminal terminal) {
-        ended(after, job, terminal);
-      }
+      event.accept(measures);
     }
   }
 
-  private void ended(Execution after, String job, ExecutionEntity.Terminal terminal) {
+  /** What each kind of event counts or times, within one write of an execution's events. */
+  private final class Measures implements EventVisitor<Void> {
+    private final Execution before;
+    private final List<Event> write;
+    private final Execution after;
+    private final String job;
+
+    Measures(Execution before, List<Event> write, Execution after, String job) {
+      this.before = before;
+      this.write = write;
+      this.after = after;
+      this.job = job;
+    }
+
+    @Override
+    public Void executionCreated(ExecutionEntity.ExecutionCreated e) {
+      // not "created": Prometheus reserves the _created suffix and would drop it
+      count("stepwise.executions.submitted",
+          "Executions created by a start or retry request, to run now or later", "job", job);
+      return null;
+    }
+
+    @Override
+    public Void executionStarted(ExecutionEntity.ExecutionStarted e) {
+      count("stepwise.executions.started", "Executions that began running", "job", job);
+      return null;
+    }
+
+    @Override
+    public Void stepStarted(ExecutionEntity.StepStarted e) {
+      if (e.attempt() > 1 && failedInSameWrite(write, e.index())) {
+        retry(after, e.index()); // a retry without backoff starts in the write of its failure
+      }
+      return null;
+    }
+
+    @Override
+    public Void stepSucceeded(ExecutionEntity.StepSucceeded e) {
+      stepEnded(before, after, e.index(), e.attempt(), e.at(), "succeeded");
+      return null;
+    }
+
+    @Override
+    public Void stepFailed(ExecutionEntity.StepFailed e) {
+      stepEnded(before, after, e.index(), e.attempt(), e.at(), "failed");
+      return null;
+    }
+
+    @Override
+    public Void stepInterrupted(ExecutionEntity.StepInterrupted e) {
+      stepEnded(before, after, e.index(), e.attempt(), e.at(), "interrupted");
+      return null;
+    }
+
+    @Override
+    public Void retryScheduled(ExecutionEntity.RetryScheduled e) {
+      retry(after, e.index());
+      return null;
+    }
+
+    @Override
+    public Void stopRequested(ExecutionEntity.StopRequested e) {
+      count("stepwise.stop.requests", "Stop requests journaled", "mode", e.mode().name());
+      return null;
+    }
+
+    @Override
+    public Void stopEscalated(ExecutionEntity.StopEscalated e) {
+      count("stepwise.stop.escalations", "Graceful stops that turned into kills", "cause",
+          ExecutionEntity.ENGINE.equals(e.requestedBy()) ? "grace_expired" : "force_stop");
+      return null;
+    }
+
+    @Override
+    public Void executionSucceeded(ExecutionEntity.ExecutionSucceeded e) {
+      return ended(after, job, e);
+    }
+
+    @Override
+    public Void executionFailed(ExecutionEntity.ExecutionFailed e) {
+      return ended(after, job, e);
+    }
+
+    @Override
+    public Void executionDeadLettered(ExecutionEntity.ExecutionDeadLettered e) {
+      return ended(after, job, e);
+    }
+
+    @Override
+    public Void executionTimedOut(ExecutionEntity.ExecutionTimedOut e) {
+      return ended(after, job, e);
+    }
+
+    @Override
+    public Void executionCancelled(ExecutionEntity.ExecutionCancelled e) {
+      return ended(after, job, e);
+    }
+  }
+
+  private Void ended(Execution after, String job, ExecutionEntity.Terminal terminal) {
     Counter.builder("stepwise.executions.finished")
         .description("Executions that ended, by terminal status")
         .tags("job", job, "status", terminal.status().name())
@@ -91,6 +166,7 @@ final class ExecutionMetrics implements ExecutionObserver {
           .register(registry)
           .record(nonNegative(after.cancellation().requestedAt(), terminal.at()));
     }
+    return null;
   }
 
   private void stepEnded(Execution before, Execution after, int index, int attempt, Instant end,

@@ -1,5 +1,6 @@
 package dev.stepwise.persistence.readside;
 
+import dev.stepwise.engine.execution.EventVisitor;
 import dev.stepwise.engine.execution.ExecutionEntity;
 import dev.stepwise.engine.execution.ExecutionEntity.Event;
 import dev.stepwise.engine.execution.Status;
@@ -32,8 +33,8 @@ final class SummaryUpdates {
    * Applies a batch: each execution's events folded, in order, into one insert or one update of
    * its summary (later events overwrite the columns earlier ones set, as applying them one by one
    * would), then its outcome counted; executions in the order they first appear in the batch. The
-   * rows end as {@link #apply} event by event would leave them, with a statement per execution
-   * instead of one per event.
+   * rows end as applying the events one by one would leave them ({@code SummaryBatchesIT} checks
+   * that), with a statement per execution instead of one per event.
    */
   static void applyAll(Connection c, List<Change> changes) throws SQLException {
     Map<String, Fold> folds = new LinkedHashMap<>();
@@ -46,7 +47,7 @@ final class SummaryUpdates {
   }
 
   /** One execution's events of a batch, as the columns they set. */
-  private static final class Fold {
+  private static final class Fold implements EventVisitor<Void> {
     private final String executionId;
     private ExecutionEntity.ExecutionCreated created;
     private final Map<String, Object> columns = new LinkedHashMap<>();
@@ -59,29 +60,97 @@ final class SummaryUpdates {
 
     void add(long seq, Event event) {
       lastSeq = seq;
-      if (event instanceof ExecutionEntity.ExecutionCreated e) {
-        created = e;
-        columns.put("status", Status.Pending.name());
-      } else if (event instanceof ExecutionEntity.ExecutionStarted e) {
-        columns.put("status", Status.Running.name());
-        columns.put("started_at", time(e.at()));
-      } else if (event instanceof ExecutionEntity.StepStarted e) {
-        columns.put("current_step", e.step());
-      } else if (event instanceof ExecutionEntity.StopRequested e) {
-        columns.put("status", Status.Cancelling.name());
-        columns.put("cancel_mode", e.mode().name());
-        columns.put("cancel_reason", clip(e.reason(), 1000));
-        columns.put("cancel_by", clip(e.requestedBy(), 200));
-        columns.put("cancel_at", time(e.at()));
-      } else if (event instanceof ExecutionEntity.StopEscalated) {
-        columns.put("cancel_mode", StopMode.escalated.name());
-      } else if (event instanceof ExecutionEntity.Terminal e) {
-        columns.put("status", e.status().name());
-        columns.put("completed_at", time(e.at()));
-        columns.put("error", clip(e.error(), 2000));
-        columns.put("current_step", null);
-        outcomes.add(e.status());
-      }
+      event.accept(this);
+    }
+
+    @Override
+    public Void executionCreated(ExecutionEntity.ExecutionCreated e) {
+      created = e;
+      columns.put("status", Status.Pending.name());
+      return null;
+    }
+
+    @Override
+    public Void executionStarted(ExecutionEntity.ExecutionStarted e) {
+      columns.put("status", Status.Running.name());
+      columns.put("started_at", time(e.at()));
+      return null;
+    }
+
+    @Override
+    public Void stepStarted(ExecutionEntity.StepStarted e) {
+      columns.put("current_step", e.step());
+      return null;
+    }
+
+    @Override
+    public Void stepSucceeded(ExecutionEntity.StepSucceeded e) {
+      return null; // the summary shows the current step, not how each attempt ended
+    }
+
+    @Override
+    public Void stepFailed(ExecutionEntity.StepFailed e) {
+      return null;
+    }
+
+    @Override
+    public Void stepInterrupted(ExecutionEntity.StepInterrupted e) {
+      return null;
+    }
+
+    @Override
+    public Void retryScheduled(ExecutionEntity.RetryScheduled e) {
+      return null;
+    }
+
+    @Override
+    public Void stopRequested(ExecutionEntity.StopRequested e) {
+      columns.put("status", Status.Cancelling.name());
+      columns.put("cancel_mode", e.mode().name());
+      columns.put("cancel_reason", clip(e.reason(), 1000));
+      columns.put("cancel_by", clip(e.requestedBy(), 200));
+      columns.put("cancel_at", time(e.at()));
+      return null;
+    }
+
+    @Override
+    public Void stopEscalated(ExecutionEntity.StopEscalated e) {
+      columns.put("cancel_mode", StopMode.escalated.name());
+      return null;
+    }
+
+    @Override
+    public Void executionSucceeded(ExecutionEntity.ExecutionSucceeded e) {
+      return ended(e);
+    }
+
+    @Override
+    public Void executionFailed(ExecutionEntity.ExecutionFailed e) {
+      return ended(e);
+    }
+
+    @Override
+    public Void executionDeadLettered(ExecutionEntity.ExecutionDeadLettered e) {
+      return ended(e);
+    }
+
+    @Override
+    public Void executionTimedOut(ExecutionEntity.ExecutionTimedOut e) {
+      return ended(e);
+    }
+
+    @Override
+    public Void executionCancelled(ExecutionEntity.ExecutionCancelled e) {
+      return ended(e);
+    }
+
+    private Void ended(ExecutionEntity.Terminal e) {
+      columns.put("status", e.status().name());
+      columns.put("completed_at", time(e.at()));
+      columns.put("error", clip(e.error(), 2000));
+      columns.put("current_step", null);
+      outcomes.add(e.status());
+      return null;
     }
 
     void write(Connection c) throws SQLException {
@@ -115,37 +184,7 @@ final class SummaryUpdates {
     }
   }
 
-  static void apply(Connection c, String executionId, long seq, Event event) throws SQLException {
-    if (event instanceof ExecutionEntity.ExecutionCreated e) {
-      update(c, "INSERT INTO execution_summary (execution_id, job, status, step_count, created_by,"
-              + " created_at, start_at, retry_of, last_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-          executionId, e.job(), Status.Pending.name(), e.definition().steps().size(),
-          clip(e.createdBy(), 200), time(e.at()), time(e.startAt()), e.retryOf(), seq);
-      if (e.retryOf() != null) {
-        update(c, "UPDATE execution_summary SET retried_by = ? WHERE execution_id = ?",
-            executionId, e.retryOf());
-      }
-    } else if (event instanceof ExecutionEntity.ExecutionStarted e) {
-      set(c, executionId, seq, "status = ?, started_at = ?", Status.Running.name(), time(e.at()));
-    } else if (event instanceof ExecutionEntity.StepStarted e) {
-      set(c, executionId, seq, "current_step = ?", e.step());
-    } else if (event instanceof ExecutionEntity.StopRequested e) {
-      set(c, executionId, seq,
-          "status = ?, cancel_mode = ?, cancel_reason = ?, cancel_by = ?, cancel_at = ?",
-          Status.Cancelling.name(), e.mode().name(), clip(e.reason(), 1000),
-          clip(e.requestedBy(), 200), time(e.at()));
-    } else if (event instanceof ExecutionEntity.StopEscalated e) {
-      set(c, executionId, seq, "cancel_mode = ?", StopMode.escalated.name());
-    } else if (event instanceof ExecutionEntity.Terminal e) {
-      set(c, executionId, seq, "status = ?, completed_at = ?, error = ?, current_step = NULL",
-          e.status().name(), time(e.at()), clip(e.error(), 2000));
-      count(c, executionId, e.status());
-    } else {
-      set(c, executionId, seq, "");
-    }
-  }
-
-  private static void count(Connection c, String executionId, Status status) throws SQLException {
+  static void count(Connection c, String executionId, Status status) throws SQLException {
     int updated = update(c, "UPDATE job_outcome_count SET executions = executions + 1"
         + " WHERE status = ? AND job = (SELECT job FROM execution_summary WHERE execution_id = ?)",
         status.name(), executionId);
@@ -156,18 +195,7 @@ final class SummaryUpdates {
     }
   }
 
-  private static void set(Connection c, String executionId, long seq, String assignments,
-      Object... values) throws SQLException {
-    Object[] all = new Object[values.length + 2];
-    System.arraycopy(values, 0, all, 0, values.length);
-    all[values.length] = seq;
-    all[values.length + 1] = executionId;
-    update(c, "UPDATE execution_summary SET "
-        + (assignments.isEmpty() ? "" : assignments + ", ") + "last_seq = ?"
-        + " WHERE execution_id = ?", all);
-  }
-
-  private static int update(Connection c, String sql, Object... values) throws SQLException {
+  static int update(Connection c, String sql, Object... values) throws SQLException {
     try (PreparedStatement statement = c.prepareStatement(sql)) {
       for (int i = 0; i < values.length; i++) {
         statement.setObject(i + 1, values[i]);

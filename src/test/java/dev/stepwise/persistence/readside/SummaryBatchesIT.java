@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stepwise.engine.execution.ExecutionEntity;
 import dev.stepwise.engine.execution.ExecutionEntity.Event;
+import dev.stepwise.engine.execution.Status;
 import dev.stepwise.engine.execution.StopMode;
 import dev.stepwise.engine.job.JobDefinition;
 import dev.stepwise.engine.job.StepDefinition;
@@ -13,6 +14,7 @@ import dev.stepwise.testing.TestDatabase;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Instant;
@@ -47,7 +49,7 @@ class SummaryBatchesIT {
       try (Connection c = connect(oneByOne)) {
         c.setAutoCommit(false);
         for (SummaryUpdates.Change change : changes) {
-          SummaryUpdates.apply(c, change.executionId(), change.seq(), change.event());
+          EventByEvent.apply(c, change.executionId(), change.seq(), change.event());
         }
         c.commit();
       }
@@ -163,5 +165,54 @@ class SummaryBatchesIT {
       }
     }
     return rows;
+  }
+
+  /**
+   * The oracle: each event applied on its own, as the projection did before it folded batches.
+   * Written apart from {@link SummaryUpdates} on purpose, so that the fold is checked against an
+   * independent reading of the events.
+   */
+  private static final class EventByEvent {
+
+    static void apply(Connection c, String executionId, long seq, Event event) throws SQLException {
+      if (event instanceof ExecutionEntity.ExecutionCreated e) {
+        SummaryUpdates.update(c, "INSERT INTO execution_summary (execution_id, job, status, step_count, created_by,"
+                + " created_at, start_at, retry_of, last_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            executionId, e.job(), Status.Pending.name(), e.definition().steps().size(),
+            SummaryUpdates.clip(e.createdBy(), 200), SummaryUpdates.time(e.at()), SummaryUpdates.time(e.startAt()), e.retryOf(), seq);
+        if (e.retryOf() != null) {
+          SummaryUpdates.update(c, "UPDATE execution_summary SET retried_by = ? WHERE execution_id = ?",
+              executionId, e.retryOf());
+        }
+      } else if (event instanceof ExecutionEntity.ExecutionStarted e) {
+        set(c, executionId, seq, "status = ?, started_at = ?", Status.Running.name(), SummaryUpdates.time(e.at()));
+      } else if (event instanceof ExecutionEntity.StepStarted e) {
+        set(c, executionId, seq, "current_step = ?", e.step());
+      } else if (event instanceof ExecutionEntity.StopRequested e) {
+        set(c, executionId, seq,
+            "status = ?, cancel_mode = ?, cancel_reason = ?, cancel_by = ?, cancel_at = ?",
+            Status.Cancelling.name(), e.mode().name(), SummaryUpdates.clip(e.reason(), 1000),
+            SummaryUpdates.clip(e.requestedBy(), 200), SummaryUpdates.time(e.at()));
+      } else if (event instanceof ExecutionEntity.StopEscalated e) {
+        set(c, executionId, seq, "cancel_mode = ?", StopMode.escalated.name());
+      } else if (event instanceof ExecutionEntity.Terminal e) {
+        set(c, executionId, seq, "status = ?, completed_at = ?, error = ?, current_step = NULL",
+            e.status().name(), SummaryUpdates.time(e.at()), SummaryUpdates.clip(e.error(), 2000));
+        SummaryUpdates.count(c, executionId, e.status());
+      } else {
+        set(c, executionId, seq, "");
+      }
+    }
+
+    private static void set(Connection c, String executionId, long seq, String assignments,
+        Object... values) throws SQLException {
+      Object[] all = new Object[values.length + 2];
+      System.arraycopy(values, 0, all, 0, values.length);
+      all[values.length] = seq;
+      all[values.length + 1] = executionId;
+      SummaryUpdates.update(c, "UPDATE execution_summary SET "
+          + (assignments.isEmpty() ? "" : assignments + ", ") + "last_seq = ?"
+          + " WHERE execution_id = ?", all);
+    }
   }
 }
