@@ -1,6 +1,6 @@
 package dev.stepwise.engine.execution;
 
-import dev.stepwise.engine.CborSerializable;
+import dev.stepwise.engine.JournalSerializable;
 import dev.stepwise.engine.execution.ExecutionEntity.Event;
 import dev.stepwise.engine.job.JobDefinition;
 import dev.stepwise.engine.job.StepDefinition;
@@ -34,7 +34,7 @@ public record Execution(
     Instant startAt,
     Instant startedAt,
     Instant completedAt,
-    String error) implements CborSerializable {
+    String error) implements JournalSerializable {
 
   static Execution created(ExecutionEntity.ExecutionCreated event) {
     List<StepRun> runs = new ArrayList<>();
@@ -87,6 +87,12 @@ public record Execution(
 
   public int currentAttempt() {
     return current >= 0 ? steps.get(current).attempt() : 0;
+  }
+
+  /** When the job's timeout ends this execution; null without a timeout or before it started. */
+  public Instant deadline() {
+    Integer timeout = definition.timeoutSeconds();
+    return timeout == null || startedAt == null ? null : startedAt.plusSeconds(timeout);
   }
 
   public boolean isCleaningUp() {

@@ -1,6 +1,7 @@
 package dev.stepwise.engine.execution;
 
 import dev.stepwise.engine.CborSerializable;
+import dev.stepwise.engine.JournalSerializable;
 import dev.stepwise.engine.job.JobDefinition;
 import dev.stepwise.engine.job.StepDefinition;
 import dev.stepwise.engine.step.StepAttempt;
@@ -25,6 +26,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReplyBuilderByState;
 import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
@@ -52,6 +54,10 @@ public final class ExecutionEntity
   /** Who acts when the engine itself escalates or ends an execution. */
   public static final String ENGINE = "stepwise";
 
+  private static final String DEADLINE_CAUSE = "execution deadline";
+
+  private static final String NODE_STOPPED_CAUSE = "the node running it stopped";
+
   // ---------------------------------------------------------------- commands
 
   public sealed interface Command extends CborSerializable {}
@@ -68,24 +74,29 @@ public final class ExecutionEntity
 
   public record Get(ActorRef<GetReply> replyTo) implements Command {}
 
-  private record StepReported(StepOutcome outcome) implements Command {}
+  /** Messages the entity sends itself (a step's outcome, a timer), never a client. */
+  private sealed interface Internal extends Command {}
+
+  private record StepReported(StepOutcome outcome) implements Internal {}
 
   /**
    * A step child is gone. {@code incarnation} tells apart children of an earlier incarnation of
    * this entity: when a failed write restarts the entity, its children are stopped and their
    * notices may still be queued, but the step they ran is resumed as a new attempt instead.
+   * {@code byDeadline} marks the child the execution's deadline killed.
    */
-  private record StepStopped(int index, int attempt, int incarnation) implements Command {}
+  private record StepStopped(int index, int attempt, int incarnation, boolean byDeadline)
+      implements Internal {}
 
-  private record RetryDue(int index) implements Command {}
+  private record RetryDue(int index) implements Internal {}
 
-  private enum StartTimeReached implements Command { INSTANCE }
+  private enum StartTimeReached implements Internal { INSTANCE }
 
-  private enum DeadlinePassed implements Command { INSTANCE }
+  private enum DeadlinePassed implements Internal { INSTANCE }
 
-  private enum GraceExpired implements Command { INSTANCE }
+  private enum GraceExpired implements Internal { INSTANCE }
 
-  private enum ResumeInterruptedStep implements Command { INSTANCE }
+  private enum ResumeInterruptedStep implements Internal { INSTANCE }
 
   // ---------------------------------------------------------------- replies
 
@@ -112,7 +123,7 @@ public final class ExecutionEntity
 
   // ---------------------------------------------------------------- events
 
-  public sealed interface Event extends CborSerializable {
+  public sealed interface Event extends JournalSerializable {
     /** When it happened, by the clock of the node that journaled it. */
     Instant at();
 
@@ -256,6 +267,10 @@ public final class ExecutionEntity
 
   // ---------------------------------------------------------------- state
 
+  /**
+   * One type for each status the API shows and each way of behaving within it; each has its own
+   * command handlers. Only the execution's data is snapshotted: the type follows from it.
+   */
   public sealed interface State extends CborSerializable {
     /** The execution's data; null only before it was created. */
     Execution execution();
@@ -263,24 +278,51 @@ public final class ExecutionEntity
     static State of(Execution execution) {
       return switch (execution.status()) {
         case Pending -> new Pending(execution);
-        case Running -> new Running(execution);
-        case Cancelling -> new Cancelling(execution);
-        default -> new Finished(execution);
+        case Running -> execution.retryAt() == null
+            ? new Running(execution) : new AwaitingRetry(execution);
+        case Cancelling -> execution.cancellation().kills()
+            ? new Killing(execution) : new Draining(execution);
+        case Success -> new Succeeded(execution);
+        case Failed -> new Failed(execution);
+        case Timeout -> new TimedOut(execution);
+        case DeadLetter -> new DeadLettered(execution);
+        case Cancelled -> new Cancelled(execution);
       };
     }
   }
 
+  /** No execution with this id was ever created. */
   public record Empty() implements State {
     @Override public Execution execution() { return null; }
   }
 
+  /** Created to start at a later time. */
   public record Pending(Execution execution) implements State {}
 
+  /** A step is running, or starting. */
   public record Running(Execution execution) implements State {}
 
-  public record Cancelling(Execution execution) implements State {}
+  /** A step failed and waits for its next attempt ({@code retryAt}); nothing runs. */
+  public record AwaitingRetry(Execution execution) implements State {}
 
-  public record Finished(Execution execution) implements State {}
+  /** A graceful stop: the running step may finish, then the job's cleanup steps run. */
+  public record Draining(Execution execution) implements State {}
+
+  /** A force stop, or a graceful one that escalated: the running step is being killed. */
+  public record Killing(Execution execution) implements State {}
+
+  /** The execution ended and never changes again. */
+  public sealed interface Ended extends State {}
+
+  public record Succeeded(Execution execution) implements Ended {}
+
+  public record Failed(Execution execution) implements Ended {}
+
+  public record TimedOut(Execution execution) implements Ended {}
+
+  public record DeadLettered(Execution execution) implements Ended {}
+
+  public record Cancelled(Execution execution) implements Ended {}
 
   // ---------------------------------------------------------------- wiring
 
@@ -325,8 +367,6 @@ public final class ExecutionEntity
   private final ActorRef<StepOutcome> stepReports;
   /** Force stops answer once the killed step's child has stopped; not journaled, by design. */
   private final List<ActorRef<StopReply>> awaitingKill = new ArrayList<>();
-  /** Set while the execution deadline's kill of the running step is under way. */
-  private boolean timingOut;
   /** Counts recoveries; this object outlives the restarts that a failed write causes. */
   private int incarnation;
 
@@ -361,6 +401,28 @@ public final class ExecutionEntity
     return RetentionCriteria.snapshotEvery(100, 2);
   }
 
+  /**
+   * A snapshot holds the execution alone; its state type follows from it, so that reshaping the
+   * state types never strands a snapshot.
+   */
+  @Override
+  public SnapshotAdapter<State> snapshotAdapter() {
+    return new SnapshotAdapter<>() {
+      @Override
+      public Object toJournal(State state) {
+        return state.execution();
+      }
+
+      @Override
+      public State fromJournal(Object stored) {
+        if (stored instanceof LegacyStateSnapshot legacy) {
+          return State.of(legacy.execution());
+        }
+        return State.of((Execution) stored);
+      }
+    };
+  }
+
   /** An ended execution is snapshotted at once, so that retention may prune its journal. */
   @Override
   public boolean shouldSnapshot(State state, Event event, long sequenceNr) {
@@ -388,9 +450,11 @@ public final class ExecutionEntity
     return emptyHandlers()
         .orElse(pendingHandlers())
         .orElse(runningHandlers())
-        .orElse(cancellingHandlers())
-        .orElse(finishedHandlers())
-        .orElse(ignoredElsewhere())
+        .orElse(awaitingRetryHandlers())
+        .orElse(drainingHandlers())
+        .orElse(killingHandlers())
+        .orElse(endedHandlers())
+        .orElse(lateInternalMessages())
         .build();
   }
 
@@ -438,8 +502,8 @@ public final class ExecutionEntity
               .thenRun(this::afterChange)
               .thenNoReply();
         })
-        .onCommand(Start.class, (state, start) -> alreadyExists(state, start))
-        .onCommand(Get.class, (state, get) -> found(state, get));
+        .onCommand(Start.class, this::alreadyExists)
+        .onCommand(Get.class, this::found);
   }
 
   // ---------------------------------------------------------------- Running
@@ -449,48 +513,36 @@ public final class ExecutionEntity
         .onCommand(Stop.class, this::stopRunning)
         .onCommand(StepReported.class, this::stepReportedWhileRunning)
         .onCommand(StepStopped.class, this::stepStoppedWhileRunning)
-        .onCommand(RetryDue.class, this::retryDue)
         .onCommand(DeadlinePassed.INSTANCE::equals, (state, signal) -> deadlinePassed(state))
         .onCommand(ResumeInterruptedStep.INSTANCE::equals, (state, signal) -> resumeInterruptedStep(state))
-        .onCommand(Start.class, (state, start) -> alreadyExists(state, start))
-        .onCommand(Get.class, (state, get) -> found(state, get));
+        .onCommand(Start.class, this::alreadyExists)
+        .onCommand(Get.class, this::found);
   }
 
   private ReplyEffect<Event, State> stopRunning(Running state, Stop stop) {
-    Instant now = Instant.now();
     Execution execution = state.execution();
-    StopRequested requested = stopRequested(state, stop, now);
-    if (stepChildAlive(execution)) {
-      if (stop.mode() == StopMode.graceful) {
-        return persist(execution, requested)
-            .thenRun(this::afterChange)
-            .thenReply(stop.replyTo(), s -> new StopAccepted(view(s)));
-      }
-      // The work dies first, while the stop waits its turn in the journal's queue; the answer
-      // still waits for both. A node dying before the write has acknowledged nothing, and its
-      // recovery runs the step again.
-      awaitingKill.add(stop.replyTo());
-      killStep(execution);
-      return persist(execution, requested).thenRun(this::afterChange).thenNoReply();
+    if (!stepChildAlive(execution)) {
+      return stopWhileNothingRuns(state, stop); // the step died with the previous incarnation
     }
-    // Nothing runs (a retry is pending, or the step died with the previous incarnation).
-    List<Event> events = new ArrayList<>();
-    events.add(requested);
-    if (execution.inFlight()) {
-      events.add(new StepInterrupted(execution.current(), execution.currentAttempt(),
-          interruptCause(requested.mode()), now));
+    StopRequested requested = stopRequested(state, stop, Instant.now());
+    if (stop.mode() == StopMode.graceful) {
+      return persist(execution, requested)
+          .thenRun(this::afterChange)
+          .thenReply(stop.replyTo(), s -> new StopAccepted(view(s)));
     }
-    events.addAll(cleanupOrCancelled(execution, requested.mode(), now));
-    return persist(execution, events)
-        .thenRun(this::afterChange)
-        .thenReply(stop.replyTo(), s -> new StopAccepted(view(s)));
+    // The work dies first, while the stop waits its turn in the journal's queue; the answer
+    // still waits for both. A node dying before the write has acknowledged nothing, and its
+    // recovery runs the step again.
+    awaitingKill.add(stop.replyTo());
+    killStep(execution);
+    return persist(execution, requested).thenRun(this::afterChange).thenNoReply();
   }
 
   private ReplyEffect<Event, State> stepReportedWhileRunning(Running state, StepReported report) {
     Execution execution = state.execution();
     StepOutcome outcome = report.outcome();
-    if (!isCurrent(execution, outcome.index(), outcome.attempt()) || timingOut) {
-      return Effect().noReply();
+    if (!isCurrent(execution, outcome.index(), outcome.attempt()) || pastDeadline(execution)) {
+      return Effect().noReply(); // stale, or the deadline's kill is under way
     }
     Instant now = Instant.now();
     StepResult result = outcome.result();
@@ -536,10 +588,9 @@ public final class ExecutionEntity
       return Effect().noReply();
     }
     Instant now = Instant.now();
-    if (timingOut) {
-      timingOut = false;
+    if (stopped.byDeadline()) {
       return persist(execution, List.of(
-              new StepInterrupted(stopped.index(), stopped.attempt(), "execution deadline", now),
+              new StepInterrupted(stopped.index(), stopped.attempt(), DEADLINE_CAUSE, now),
               timedOut(execution, now)))
           .thenRun(this::afterChange)
           .thenNoReply();
@@ -552,32 +603,13 @@ public final class ExecutionEntity
     return persist(execution, events).thenRun(this::afterChange).thenNoReply();
   }
 
-  private ReplyEffect<Event, State> retryDue(Running state, RetryDue due) {
-    Execution execution = state.execution();
-    if (execution.retryAt() == null || execution.current() != due.index()) {
-      return Effect().noReply();
-    }
-    return persist(execution, stepStarted(execution, due.index(), execution.currentAttempt() + 1,
-            Instant.now()))
-        .thenRun(this::afterChange)
-        .thenNoReply();
-  }
-
   private ReplyEffect<Event, State> deadlinePassed(Running state) {
     Execution execution = state.execution();
     if (stepChildAlive(execution)) {
-      timingOut = true;
-      killStep(execution);
+      killStepAtDeadline(execution); // its stop notice times the execution out
       return Effect().noReply();
     }
-    Instant now = Instant.now();
-    List<Event> events = new ArrayList<>();
-    if (execution.inFlight()) {
-      events.add(new StepInterrupted(execution.current(), execution.currentAttempt(),
-          "execution deadline", now));
-    }
-    events.add(timedOut(execution, now));
-    return persist(execution, events).thenRun(this::afterChange).thenNoReply();
+    return timeOutWhileNothingRuns(execution);
   }
 
   private ReplyEffect<Event, State> resumeInterruptedStep(Running state) {
@@ -586,51 +618,84 @@ public final class ExecutionEntity
       return Effect().noReply();
     }
     Instant now = Instant.now();
-    return persist(execution, List.of(
-            new StepInterrupted(execution.current(), execution.currentAttempt(),
-                "the node running it stopped", now),
-            stepStarted(execution, execution.current(), execution.currentAttempt() + 1, now)))
+    List<Event> events = new ArrayList<>(interruptCurrent(execution, NODE_STOPPED_CAUSE, now));
+    events.add(stepStarted(execution, execution.current(), execution.currentAttempt() + 1, now));
+    return persist(execution, events).thenRun(this::afterChange).thenNoReply();
+  }
+
+  // ---------------------------------------------------------------- AwaitingRetry
+
+  private CommandHandlerWithReplyBuilderByState<Command, Event, AwaitingRetry, State>
+      awaitingRetryHandlers() {
+    return newCommandHandlerWithReplyBuilder().forStateType(AwaitingRetry.class)
+        .onCommand(Stop.class, this::stopWhileNothingRuns)
+        .onCommand(RetryDue.class, this::retryDue)
+        .onCommand(DeadlinePassed.INSTANCE::equals,
+            (state, signal) -> timeOutWhileNothingRuns(state.execution()))
+        .onCommand(Start.class, this::alreadyExists)
+        .onCommand(Get.class, this::found);
+  }
+
+  private ReplyEffect<Event, State> retryDue(AwaitingRetry state, RetryDue due) {
+    Execution execution = state.execution();
+    if (execution.current() != due.index()) {
+      return Effect().noReply();
+    }
+    return persist(execution, stepStarted(execution, due.index(), execution.currentAttempt() + 1,
+            Instant.now()))
         .thenRun(this::afterChange)
         .thenNoReply();
   }
 
-  // ---------------------------------------------------------------- Cancelling
-
-  private CommandHandlerWithReplyBuilderByState<Command, Event, Cancelling, State>
-      cancellingHandlers() {
-    return newCommandHandlerWithReplyBuilder().forStateType(Cancelling.class)
-        .onCommand(Stop.class, this::stopCancelling)
-        .onCommand(StepReported.class, this::stepReportedWhileCancelling)
-        .onCommand(StepStopped.class, this::stepStoppedWhileCancelling)
-        .onCommand(GraceExpired.INSTANCE::equals, (state, signal) -> graceExpired(state))
-        .onCommand(ResumeInterruptedStep.INSTANCE::equals, (state, signal) -> endInterruptedCancel(state))
-        .onCommand(Start.class, (state, start) -> alreadyExists(state, start))
-        .onCommand(Get.class, (state, get) -> found(state, get));
+  /** A stop while no step's work is alive: it ends the execution, or starts its cleanup, now. */
+  private ReplyEffect<Event, State> stopWhileNothingRuns(State state, Stop stop) {
+    Execution execution = state.execution();
+    Instant now = Instant.now();
+    StopRequested requested = stopRequested(state, stop, now);
+    List<Event> events = new ArrayList<>();
+    events.add(requested);
+    events.addAll(interruptCurrent(execution, interruptCause(requested.mode()), now));
+    events.addAll(cleanupOrCancelled(execution, requested.mode(), now));
+    return persist(execution, events)
+        .thenRun(this::afterChange)
+        .thenReply(stop.replyTo(), s -> new StopAccepted(view(s)));
   }
 
-  private ReplyEffect<Event, State> stopCancelling(Cancelling state, Stop stop) {
-    Execution execution = state.execution();
+  private ReplyEffect<Event, State> timeOutWhileNothingRuns(Execution execution) {
+    Instant now = Instant.now();
+    List<Event> events = new ArrayList<>(interruptCurrent(execution, DEADLINE_CAUSE, now));
+    events.add(timedOut(execution, now));
+    return persist(execution, events).thenRun(this::afterChange).thenNoReply();
+  }
+
+  // ---------------------------------------------------------------- Draining
+
+  private CommandHandlerWithReplyBuilderByState<Command, Event, Draining, State>
+      drainingHandlers() {
+    return newCommandHandlerWithReplyBuilder().forStateType(Draining.class)
+        .onCommand(Stop.class, this::stopDraining)
+        .onCommand(StepReported.class, this::stepReportedWhileDraining)
+        .onCommand(StepStopped.class, (state, stopped) -> stepStoppedWhileCancelling(state,
+            stopped, "the step's runner stopped unexpectedly during a graceful stop"))
+        .onCommand(GraceExpired.INSTANCE::equals, (state, signal) -> graceExpired(state))
+        .onCommand(ResumeInterruptedStep.INSTANCE::equals, (state, signal) -> endInterruptedCancel(state))
+        .onCommand(Start.class, this::alreadyExists)
+        .onCommand(Get.class, this::found);
+  }
+
+  /** A second graceful stop changes nothing; a force stop escalates this one. */
+  private ReplyEffect<Event, State> stopDraining(Draining state, Stop stop) {
     if (stop.mode() == StopMode.graceful) {
-      return Effect().reply(stop.replyTo(), new StopAccepted(view(state)));
-    }
-    if (execution.cancellation().kills()) {
-      if (stepChildAlive(execution)) {
-        awaitingKill.add(stop.replyTo());
-        return Effect().noReply();
-      }
       return Effect().reply(stop.replyTo(), new StopAccepted(view(state)));
     }
     StopEscalated escalated = new StopEscalated(
         stop.reason() == null ? "force stop during a graceful stop" : stop.reason(),
         stop.requestedBy(), Instant.now());
-    return escalate(execution, escalated, stop.replyTo());
+    return escalate(state.execution(), escalated, stop.replyTo());
   }
 
-  private ReplyEffect<Event, State> graceExpired(Cancelling state) {
+  private ReplyEffect<Event, State> graceExpired(Draining state) {
     Execution execution = state.execution();
-    if (execution.cancellation().kills()) {
-      return Effect().noReply();
-    }
     Duration grace = Duration.between(execution.cancellation().requestedAt(),
         execution.cancellation().graceDeadline());
     StopEscalated escalated = new StopEscalated(
@@ -649,10 +714,7 @@ public final class ExecutionEntity
     }
     List<Event> events = new ArrayList<>();
     events.add(escalated);
-    if (execution.inFlight()) {
-      events.add(new StepInterrupted(execution.current(), execution.currentAttempt(),
-          interruptCause(StopMode.escalated), escalated.at()));
-    }
+    events.addAll(interruptCurrent(execution, interruptCause(StopMode.escalated), escalated.at()));
     events.add(new ExecutionCancelled(escalated.at()));
     var effect = persist(execution, events).thenRun(this::afterChange);
     return replyTo == null
@@ -660,13 +722,12 @@ public final class ExecutionEntity
         : effect.thenReply(replyTo, s -> new StopAccepted(view(s)));
   }
 
-  private ReplyEffect<Event, State> stepReportedWhileCancelling(Cancelling state,
+  private ReplyEffect<Event, State> stepReportedWhileDraining(Draining state,
       StepReported report) {
     Execution execution = state.execution();
     StepOutcome outcome = report.outcome();
-    if (execution.cancellation().kills()
-        || !isCurrent(execution, outcome.index(), outcome.attempt())) {
-      return Effect().noReply(); // a kill is under way: its StepStopped ends the execution
+    if (!isCurrent(execution, outcome.index(), outcome.attempt())) {
+      return Effect().noReply();
     }
     Instant now = Instant.now();
     StepResult result = outcome.result();
@@ -687,16 +748,36 @@ public final class ExecutionEntity
     return persist(execution, events).thenRun(this::afterChange).thenNoReply();
   }
 
-  private ReplyEffect<Event, State> stepStoppedWhileCancelling(Cancelling state,
-      StepStopped stopped) {
+  // ---------------------------------------------------------------- Killing
+
+  private CommandHandlerWithReplyBuilderByState<Command, Event, Killing, State> killingHandlers() {
+    return newCommandHandlerWithReplyBuilder().forStateType(Killing.class)
+        .onCommand(Stop.class, this::stopKilling)
+        .onCommand(StepStopped.class, (state, stopped) -> stepStoppedWhileCancelling(state,
+            stopped, interruptCause(state.execution().cancellation().mode())))
+        .onCommand(ResumeInterruptedStep.INSTANCE::equals, (state, signal) -> endInterruptedCancel(state))
+        .onCommand(Start.class, this::alreadyExists)
+        .onCommand(Get.class, this::found);
+  }
+
+  /** A kill is under way: a force stop is answered with the others once the step is dead. */
+  private ReplyEffect<Event, State> stopKilling(Killing state, Stop stop) {
+    if (stop.mode() != StopMode.graceful && stepChildAlive(state.execution())) {
+      awaitingKill.add(stop.replyTo());
+      return Effect().noReply();
+    }
+    return Effect().reply(stop.replyTo(), new StopAccepted(view(state)));
+  }
+
+  // ---------------------------------------------------------------- Draining and Killing
+
+  private ReplyEffect<Event, State> stepStoppedWhileCancelling(State state, StepStopped stopped,
+      String cause) {
     Execution execution = state.execution();
     if (!execution.inFlight() || !isCurrent(execution, stopped)) {
       return Effect().noReply();
     }
     Instant now = Instant.now();
-    String cause = execution.cancellation().kills()
-        ? interruptCause(execution.cancellation().mode())
-        : "the step's runner stopped unexpectedly during a graceful stop";
     return persist(execution, List.of(
             new StepInterrupted(stopped.index(), stopped.attempt(), cause, now),
             new ExecutionCancelled(now)))
@@ -705,37 +786,38 @@ public final class ExecutionEntity
   }
 
   /** Recovered mid-stop: the step died with the old incarnation, so the stop is complete. */
-  private ReplyEffect<Event, State> endInterruptedCancel(Cancelling state) {
+  private ReplyEffect<Event, State> endInterruptedCancel(State state) {
     Execution execution = state.execution();
     if (stepChildAlive(execution)) {
       return Effect().noReply();
     }
     Instant now = Instant.now();
-    List<Event> events = new ArrayList<>();
-    if (execution.inFlight()) {
-      events.add(new StepInterrupted(execution.current(), execution.currentAttempt(),
-          "the node running it stopped", now));
-    }
+    List<Event> events = new ArrayList<>(interruptCurrent(execution, NODE_STOPPED_CAUSE, now));
     events.add(new ExecutionCancelled(now));
     return persist(execution, events).thenRun(this::afterChange).thenNoReply();
   }
 
-  // ---------------------------------------------------------------- Finished
+  // ---------------------------------------------------------------- Ended
 
-  private CommandHandlerWithReplyBuilderByState<Command, Event, Finished, State> finishedHandlers() {
-    return newCommandHandlerWithReplyBuilder().forStateType(Finished.class)
+  private CommandHandlerWithReplyBuilderByState<Command, Event, Ended, State> endedHandlers() {
+    return newCommandHandlerWithReplyBuilder().forStateType(Ended.class)
         .onCommand(Stop.class, (state, stop) ->
             Effect().reply(stop.replyTo(), new StopRefused(view(state))))
-        .onCommand(Start.class, (state, start) -> alreadyExists(state, start))
-        .onCommand(Get.class, (state, get) -> found(state, get));
+        .onCommand(Start.class, this::alreadyExists)
+        .onCommand(Get.class, this::found);
   }
 
   // ---------------------------------------------------------------- shared
 
-  /** Internal messages that arrive after the state they were meant for has passed. */
-  private CommandHandlerWithReplyBuilderByState<Command, Event, State, State> ignoredElsewhere() {
+  /**
+   * Internal messages that arrive after the state they were meant for has passed (a step's late
+   * report, a timer that fired as the execution moved on). Every client command has a handler
+   * in every state, so that each gets its answer.
+   */
+  private CommandHandlerWithReplyBuilderByState<Command, Event, State, State>
+      lateInternalMessages() {
     return newCommandHandlerWithReplyBuilder().forAnyState()
-        .onCommand(command -> true, (state, command) -> Effect().noReply());
+        .onCommand(Internal.class, (state, message) -> Effect().noReply());
   }
 
   private ReplyEffect<Event, State> alreadyExists(State state, Start start) {
@@ -766,6 +848,13 @@ public final class ExecutionEntity
     return List.of(new ExecutionCancelled(now));
   }
 
+  /** The attempt in flight, recorded as interrupted by {@code cause}; nothing when none is. */
+  private static List<Event> interruptCurrent(Execution execution, String cause, Instant now) {
+    return execution.inFlight()
+        ? List.of(new StepInterrupted(execution.current(), execution.currentAttempt(), cause, now))
+        : List.of();
+  }
+
   private static StepStarted stepStarted(Execution execution, int index, int attempt,
       Instant now) {
     return new StepStarted(index, attempt, execution.stepDefinition(index).name(), now);
@@ -782,6 +871,12 @@ public final class ExecutionEntity
   private static Terminal timedOut(Execution execution, Instant now) {
     return new ExecutionTimedOut("the execution ran longer than its timeout of "
         + execution.definition().timeoutSeconds() + " s", now);
+  }
+
+  /** The execution's timeout has run out by this node's clock (its deadline kill may be due). */
+  private static boolean pastDeadline(Execution execution) {
+    Instant deadline = execution.deadline();
+    return deadline != null && !Instant.now().isBefore(deadline);
   }
 
   private static boolean isCurrent(Execution execution, int index, int attempt) {
@@ -832,8 +927,7 @@ public final class ExecutionEntity
       passivate();
       return;
     }
-    if (execution.inFlight() && !stepChildAlive(execution)
-        && !(state instanceof Cancelling && execution.cancellation().kills())) {
+    if (execution.inFlight() && !stepChildAlive(execution) && !(state instanceof Killing)) {
       spawnStep(execution);
     }
     armTimers(state);
@@ -842,7 +936,7 @@ public final class ExecutionEntity
   private void onRecovered(State state) {
     incarnation++;
     mdc.update(state.execution());
-    if (state instanceof Finished) {
+    if (state instanceof Ended) {
       passivate();
       return;
     }
@@ -850,7 +944,7 @@ public final class ExecutionEntity
       return;
     }
     armTimers(state);
-    if (state.execution().inFlight() || state instanceof Cancelling) {
+    if (state.execution().inFlight() || state instanceof Draining || state instanceof Killing) {
       context.getSelf().tell(ResumeInterruptedStep.INSTANCE);
     }
   }
@@ -861,20 +955,19 @@ public final class ExecutionEntity
     if (state instanceof Pending && execution.startAt() != null) {
       arm(StartTimeReached.INSTANCE, execution.startAt(), now);
     }
-    if (state instanceof Running) {
-      Integer timeout = execution.definition().timeoutSeconds();
-      if (timeout != null && execution.startedAt() != null) {
-        arm(DeadlinePassed.INSTANCE, execution.startedAt().plusSeconds(timeout), now);
-      }
-      if (execution.retryAt() != null) {
-        arm(new RetryDue(execution.current()), execution.retryAt(), now);
+    if (state instanceof Running || state instanceof AwaitingRetry) {
+      if (execution.deadline() != null) {
+        arm(DeadlinePassed.INSTANCE, execution.deadline(), now);
       }
     } else {
       timers.cancel(DeadlinePassed.INSTANCE);
+    }
+    if (state instanceof AwaitingRetry) {
+      arm(new RetryDue(execution.current()), execution.retryAt(), now);
+    } else {
       timers.cancel(RetryDue.class);
     }
-    if (state instanceof Cancelling && !execution.cancellation().kills()
-        && execution.cancellation().graceDeadline() != null) {
+    if (state instanceof Draining && execution.cancellation().graceDeadline() != null) {
       arm(GraceExpired.INSTANCE, execution.cancellation().graceDeadline(), now);
     } else {
       timers.cancel(GraceExpired.INSTANCE);
@@ -906,7 +999,7 @@ public final class ExecutionEntity
     try {
       var child = stepTypes.spawn(context, childName(index, attempt), work,
           ExecutionMdc.of(execution));
-      context.watchWith(child, new StepStopped(index, attempt, incarnation));
+      context.watchWith(child, new StepStopped(index, attempt, incarnation, false));
     } catch (RuntimeException e) {
       context.getLog().error("execution {} could not start step {} attempt {}", executionId,
           index, attempt, e);
@@ -918,6 +1011,17 @@ public final class ExecutionEntity
   private void killStep(Execution execution) {
     context.getChild(childName(execution.current(), execution.currentAttempt()))
         .ifPresent(context::stop);
+  }
+
+  /** Kills the running step so that its stop notice says the deadline killed it. */
+  private void killStepAtDeadline(Execution execution) {
+    int index = execution.current();
+    int attempt = execution.currentAttempt();
+    context.getChild(childName(index, attempt)).ifPresent(child -> {
+      context.unwatch(child);
+      context.watchWith(child, new StepStopped(index, attempt, incarnation, true));
+      context.stop(child);
+    });
   }
 
   private void answerAwaitingKill(State state) {

@@ -3,11 +3,16 @@ package dev.stepwise.persistence;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
+import dev.stepwise.engine.CborSerializable;
+import dev.stepwise.engine.execution.EventNames;
+import dev.stepwise.engine.execution.Execution;
 import dev.stepwise.engine.execution.ExecutionEntity;
+import dev.stepwise.engine.execution.LegacyStateSnapshot;
 import dev.stepwise.engine.execution.StopMode;
 import dev.stepwise.engine.job.JobDefinition;
 import dev.stepwise.engine.job.StepDefinition;
 import dev.stepwise.http.NodeConfig;
+import dev.stepwise.persistence.schema.JournalSerializer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -107,28 +112,65 @@ class EventSchemaTest {
         bytes = in.readAllBytes();
       }
       String manifest = expected.getValue().getClass().getName(); // release 1 had no "#2"
-      Object read = serialization.deserialize(bytes, serializerId(expected.getValue()), manifest)
-          .get();
+      Object read = serialization.deserialize(bytes, jacksonCbor(), manifest).get();
       assertThat(read).as(expected.getKey()).isEqualTo(expected.getValue());
     }
   }
 
   @Test
-  void evolvedEventsCarryTheirSchemaVersionInTheManifest() {
+  void eventsJournaledUnderTheirClassNamesStillRead() {
+    // the releases before public names wrote with jackson-cbor, an evolved event as "Class#N"
     var event = new ExecutionEntity.StepStarted(0, 1, "extract", AT);
-    assertThat(Serializers.manifestFor(serialization.findSerializerFor(event), event))
-        .isEqualTo(event.getClass().getName() + "#2");
     byte[] bytes = serialization.serialize(event).get();
-    assertThat(serialization.deserialize(bytes, serializerId(event),
+    assertThat(serialization.deserialize(bytes, jacksonCbor(),
         event.getClass().getName() + "#2").get()).isEqualTo(event);
   }
 
   @Test
-  void eventsGoThroughTheCborSerializer() {
-    for (ExecutionEntity.Event event : currentSamples().values()) {
-      assertThat(serialization.findSerializerFor(event).getClass().getSimpleName())
-          .isEqualTo("JacksonCborSerializer");
+  void eventsGoToTheJournalUnderTheirPublicNames() throws Exception {
+    for (Entry<String, ExecutionEntity.Event> sample : currentSamples().entrySet()) {
+      ExecutionEntity.Event event = sample.getValue();
+      var serializer = serialization.findSerializerFor(event);
+      assertThat(serializer.identifier()).isEqualTo(JournalSerializer.IDENTIFIER);
+      assertThat(Serializers.manifestFor(serializer, event)).isEqualTo(sample.getKey())
+          .isEqualTo(EventNames.of(event));
+      byte[] bytes = serialization.serialize(event).get();
+      assertThat(serialization.deserialize(bytes, serializer.identifier(), sample.getKey()).get())
+          .isEqualTo(event);
+      // the same CBOR that jackson-cbor wrote, so nothing but the manifest changed
+      assertThat(serialization.deserialize(bytes, jacksonCbor(), event.getClass().getName())
+          .get()).isEqualTo(event);
     }
+  }
+
+  @Test
+  void snapshotsHoldTheExecutionAlone() {
+    Execution execution = sampleExecution();
+    var serializer = serialization.findSerializerFor(execution);
+    assertThat(serializer.identifier()).isEqualTo(JournalSerializer.IDENTIFIER);
+    assertThat(Serializers.manifestFor(serializer, execution)).isEqualTo("Execution");
+    byte[] bytes = serialization.serialize(execution).get();
+    assertThat(serialization.deserialize(bytes, serializer.identifier(), "Execution").get())
+        .isEqualTo(execution);
+  }
+
+  @Test
+  void snapshotsOfTheEarlierStateRecordsStillRead() {
+    // each state record of that time was {"execution": ...}, written by jackson-cbor
+    Execution execution = sampleExecution();
+    byte[] bytes = serialization.serialize(new LegacyStateSnapshot(execution)).get();
+    for (String record : List.of("Pending", "Running", "Cancelling", "Finished")) {
+      Object read = serialization.deserialize(bytes, jacksonCbor(),
+          "dev.stepwise.engine.execution.ExecutionEntity$" + record).get();
+      assertThat(read).as(record).isEqualTo(new LegacyStateSnapshot(execution));
+    }
+  }
+
+  private static Execution sampleExecution() {
+    Map<String, ExecutionEntity.Event> samples = currentSamples();
+    return Execution.replay(List.of(samples.get("ExecutionCreated"),
+        samples.get("ExecutionStarted"), samples.get("StepStarted"),
+        samples.get("StopRequested"))).orElseThrow();
   }
 
   @Test
@@ -143,12 +185,17 @@ class EventSchemaTest {
       Files.write(dir.resolve(sample.getKey() + ".cbor"),
           serialization.serialize(sample.getValue()).get());
       assertThat(Serializers.manifestFor(serialization.findSerializerFor(sample.getValue()),
-          sample.getValue())).startsWith(sample.getValue().getClass().getName());
+          sample.getValue())).isEqualTo(sample.getKey());
     }
   }
 
-  private static int serializerId(Object event) {
-    return serialization.findSerializerFor(event).identifier();
+  /** The serializer every event went through before they had public names. */
+  private static int jacksonCbor() {
+    try {
+      return serialization.serializerFor(CborSerializable.class).identifier();
+    } catch (java.io.NotSerializableException e) {
+      throw new AssertionError("jackson-cbor is not bound", e);
+    }
   }
 
   private static void collect(Class<?> type, List<String> into) {
