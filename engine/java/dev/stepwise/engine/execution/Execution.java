@@ -167,29 +167,10 @@ public record Execution(
     }
 
     @Override
-    public Execution executionSucceeded(ExecutionEntity.ExecutionSucceeded e) {
-      return from.ended(e, e.error());
+    public Execution executionEnded(ExecutionEntity.Terminal e) {
+      return from.ended(e);
     }
 
-    @Override
-    public Execution executionFailed(ExecutionEntity.ExecutionFailed e) {
-      return from.ended(e, e.error());
-    }
-
-    @Override
-    public Execution executionDeadLettered(ExecutionEntity.ExecutionDeadLettered e) {
-      return from.ended(e, e.error());
-    }
-
-    @Override
-    public Execution executionTimedOut(ExecutionEntity.ExecutionTimedOut e) {
-      return from.ended(e, e.error());
-    }
-
-    @Override
-    public Execution executionCancelled(ExecutionEntity.ExecutionCancelled e) {
-      return from.ended(e, from.error); // keeps the error of a step that failed meanwhile
-    }
   }
 
   private Execution stepEnded(int index, StepStatus outcome, Integer code, String out, String why,
@@ -202,7 +183,9 @@ public record Execution(
     });
   }
 
-  private Execution ended(ExecutionEntity.Terminal event, String why) {
+  private Execution ended(ExecutionEntity.Terminal event) {
+    // a cancel keeps the error of a step that failed meanwhile; the other endings set their own
+    String why = event instanceof ExecutionEntity.ExecutionCancelled ? error : event.error();
     return with(next -> {
       next.status = event.status();
       next.steps.replaceAll(run -> run.status() == StepStatus.Pending

@@ -209,7 +209,10 @@ public final class ExecutionEntity
     }
   }
 
-  /** Marks the one event after which an execution never changes again. */
+  /**
+   * Marks the one event after which an execution never changes again. Readers take the ending
+   * kinds alike, by their status and error, so they share one visitor method.
+   */
   public sealed interface Terminal extends Event {
     /** The status the execution ends in. */
     Status status();
@@ -218,50 +221,30 @@ public final class ExecutionEntity
     default String error() {
       return null;
     }
+
+    @Override
+    default <R> R accept(EventVisitor<R> visitor) {
+      return visitor.executionEnded(this);
+    }
   }
 
   public record ExecutionSucceeded(Instant at) implements Terminal {
-    @Override
-    public <R> R accept(EventVisitor<R> visitor) {
-      return visitor.executionSucceeded(this);
-    }
-
     @Override public Status status() { return Status.Success; }
   }
 
   public record ExecutionFailed(String error, Instant at) implements Terminal {
-    @Override
-    public <R> R accept(EventVisitor<R> visitor) {
-      return visitor.executionFailed(this);
-    }
-
     @Override public Status status() { return Status.Failed; }
   }
 
   public record ExecutionDeadLettered(String error, Instant at) implements Terminal {
-    @Override
-    public <R> R accept(EventVisitor<R> visitor) {
-      return visitor.executionDeadLettered(this);
-    }
-
     @Override public Status status() { return Status.DeadLetter; }
   }
 
   public record ExecutionTimedOut(String error, Instant at) implements Terminal {
-    @Override
-    public <R> R accept(EventVisitor<R> visitor) {
-      return visitor.executionTimedOut(this);
-    }
-
     @Override public Status status() { return Status.Timeout; }
   }
 
   public record ExecutionCancelled(Instant at) implements Terminal {
-    @Override
-    public <R> R accept(EventVisitor<R> visitor) {
-      return visitor.executionCancelled(this);
-    }
-
     @Override public Status status() { return Status.Cancelled; }
   }
 

@@ -88,31 +88,7 @@ public final class ExecutionLog implements ExecutionObserver {
     }
 
     @Override
-    public Void executionSucceeded(ExecutionEntity.ExecutionSucceeded e) {
-      return ended(e);
-    }
-
-    @Override
-    public Void executionFailed(ExecutionEntity.ExecutionFailed e) {
-      return ended(e);
-    }
-
-    @Override
-    public Void executionDeadLettered(ExecutionEntity.ExecutionDeadLettered e) {
-      return ended(e);
-    }
-
-    @Override
-    public Void executionTimedOut(ExecutionEntity.ExecutionTimedOut e) {
-      return ended(e);
-    }
-
-    @Override
-    public Void executionCancelled(ExecutionEntity.ExecutionCancelled e) {
-      return ended(e);
-    }
-
-    private Void ended(ExecutionEntity.Terminal e) {
+    public Void executionEnded(ExecutionEntity.Terminal e) {
       long ran = Duration.between(after.createdAt(), e.at()).toMillis();
       return log(null, null, () -> {
         if (e.error() == null) {

@@ -121,36 +121,17 @@ final class ExecutionMetrics implements ExecutionObserver {
     }
 
     @Override
+    public Void executionEnded(ExecutionEntity.Terminal e) {
+      return ended(after, job, e);
+    }
+
+    @Override
     public Void stopEscalated(ExecutionEntity.StopEscalated e) {
       count("stepwise.stop.escalations", "Graceful stops that turned into kills", "cause",
           ExecutionEntity.ENGINE.equals(e.requestedBy()) ? "grace_expired" : "force_stop");
       return null;
     }
 
-    @Override
-    public Void executionSucceeded(ExecutionEntity.ExecutionSucceeded e) {
-      return ended(after, job, e);
-    }
-
-    @Override
-    public Void executionFailed(ExecutionEntity.ExecutionFailed e) {
-      return ended(after, job, e);
-    }
-
-    @Override
-    public Void executionDeadLettered(ExecutionEntity.ExecutionDeadLettered e) {
-      return ended(after, job, e);
-    }
-
-    @Override
-    public Void executionTimedOut(ExecutionEntity.ExecutionTimedOut e) {
-      return ended(after, job, e);
-    }
-
-    @Override
-    public Void executionCancelled(ExecutionEntity.ExecutionCancelled e) {
-      return ended(after, job, e);
-    }
   }
 
   private Void ended(Execution after, String job, ExecutionEntity.Terminal terminal) {

@@ -120,31 +120,7 @@ final class SummaryUpdates {
     }
 
     @Override
-    public Void executionSucceeded(ExecutionEntity.ExecutionSucceeded e) {
-      return ended(e);
-    }
-
-    @Override
-    public Void executionFailed(ExecutionEntity.ExecutionFailed e) {
-      return ended(e);
-    }
-
-    @Override
-    public Void executionDeadLettered(ExecutionEntity.ExecutionDeadLettered e) {
-      return ended(e);
-    }
-
-    @Override
-    public Void executionTimedOut(ExecutionEntity.ExecutionTimedOut e) {
-      return ended(e);
-    }
-
-    @Override
-    public Void executionCancelled(ExecutionEntity.ExecutionCancelled e) {
-      return ended(e);
-    }
-
-    private Void ended(ExecutionEntity.Terminal e) {
+    public Void executionEnded(ExecutionEntity.Terminal e) {
       columns.put("status", e.status().name());
       columns.put("completed_at", time(e.at()));
       columns.put("error", clip(e.error(), 2000));
