@@ -2,7 +2,6 @@ package dev.stepwise.http;
 
 import dev.stepwise.engine.execution.Status;
 import dev.stepwise.engine.execution.StopMode;
-import dev.stepwise.http.ApiMessages.BulkStopResponse;
 import dev.stepwise.persistence.readside.ExecutionSummaries;
 import java.util.Arrays;
 import java.util.Optional;
@@ -20,14 +19,11 @@ public final class ExecutionListRoutes extends AllDirectives {
 
   static final int DEFAULT_LIMIT = 50;
 
-  private final ExecutionSummaries summaries;
-  private final JournaledExecutions executions;
+  private final ExecutionService executions;
   private final AuthDirectives auth;
   private final Executor executor;
 
-  ExecutionListRoutes(ExecutionSummaries summaries, JournaledExecutions executions,
-      AuthDirectives auth, Executor executor) {
-    this.summaries = summaries;
+  ExecutionListRoutes(ExecutionService executions, AuthDirectives auth, Executor executor) {
     this.executions = executions;
     this.auth = auth;
     this.executor = executor;
@@ -52,7 +48,7 @@ public final class ExecutionListRoutes extends AllDirectives {
           .map(l -> (int) Math.min(l, ExecutionSummaries.MAX_LIMIT)).orElse(DEFAULT_LIMIT);
       CompletableFuture<ExecutionSummaries.Page> page;
       try {
-        page = summaries.list(status.orElse(null), job.orElse(null), limit,
+        page = executions.list(status.orElse(null), job.orElse(null), limit,
             cursor.filter(c -> !c.isEmpty()).orElse(null)).toCompletableFuture();
       } catch (IllegalArgumentException e) {
         throw ApiProblem.badRequest(e.getMessage());
@@ -68,11 +64,9 @@ public final class ExecutionListRoutes extends AllDirectives {
     StopMode mode = RequestParsing.flag(rawForce, "force") ? StopMode.force : StopMode.graceful;
     ApiMessages.StopRequest request = Json.read(body, ApiMessages.StopRequest.class);
     String reason = request == null ? null : RequestParsing.reason(request.reason());
-    return completeWithFuture(Responses.recovered(summaries.unfinishedOf(job)
-        .thenComposeAsync(ids -> BulkStop.stopEach(executions, ids, mode, reason,
-            caller.subject(), executor), executor)
-        .thenApplyAsync(results -> Responses.json(200, new BulkStopResponse(results)),
-            executor)));
+    return completeWithFuture(Responses.recovered(
+        executions.stopJob(job, mode, reason, caller.subject())
+            .thenApplyAsync(Responses::stoppedEach, executor)));
   }
 
   private static String status(String raw) {

@@ -8,12 +8,11 @@ import dev.stepwise.engine.job.Jobs;
 import dev.stepwise.http.ApiMessages.JobList;
 import dev.stepwise.http.ApiMessages.JobResponse;
 import dev.stepwise.http.ApiMessages.StartRequest;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 
@@ -21,12 +20,12 @@ import org.apache.pekko.http.javadsl.server.Route;
 public final class JobsRoutes extends AllDirectives {
 
   private final Jobs jobs;
-  private final JournaledExecutions executions;
+  private final ExecutionService executions;
   private final JobValidation validation;
   private final AuthDirectives auth;
   private final Executor executor;
 
-  JobsRoutes(Jobs jobs, JournaledExecutions executions, JobValidation validation,
+  JobsRoutes(Jobs jobs, ExecutionService executions, JobValidation validation,
       AuthDirectives auth, Executor executor) {
     this.jobs = jobs;
     this.executions = executions;
@@ -49,7 +48,7 @@ public final class JobsRoutes extends AllDirectives {
                     body(b -> start(caller, name, key, b))))))))));
   }
 
-  private Route body(java.util.function.Function<String, Route> inner) {
+  private Route body(Function<String, Route> inner) {
     return JsonBody.text(inner);
   }
 
@@ -81,25 +80,15 @@ public final class JobsRoutes extends AllDirectives {
         .thenApplyAsync(Responses::deleted, executor)));
   }
 
-  /**
-   * With an Idempotency-Key the execution id follows from job and key, so a repeat finds the
-   * execution the first request made, wherever in the cluster it runs.
-   */
+  /** With an Idempotency-Key a repeated start returns the execution the first one made. */
   private Route start(Caller caller, String name, Optional<String> rawKey, String body) {
     RequestParsing.jobName(name);
     Optional<String> key = RequestParsing.idempotencyKey(rawKey);
     StartRequest request = Json.read(body, StartRequest.class);
     Instant startAt = RequestParsing.startAt(request == null ? null : request.startAt(),
         Instant.now());
-    String id = key.map(k -> UUID.nameUUIDFromBytes((name + "/" + k)
-            .getBytes(StandardCharsets.UTF_8)).toString())
-        .orElseGet(() -> UUID.randomUUID().toString());
-    return completeWithFuture(Responses.recovered(jobs.get(name)
-        .thenApplyAsync(Responses::job, executor)
-        .thenComposeAsync(job -> executions.start(id, name, job.definition(), startAt,
-            caller.subject(), null), executor)
-        .whenCompleteAsync((reply, failure) -> ExecutionRequestLog.startAnswered(
-            caller.subject(), reply), executor)
-        .thenApplyAsync(reply -> Responses.started(reply, key.isPresent()), executor)));
+    return completeWithFuture(Responses.recovered(
+        executions.start(name, key, startAt, caller.subject())
+            .thenApplyAsync(outcome -> Responses.started(outcome, key.isPresent()), executor)));
   }
 }
