@@ -25,7 +25,6 @@ public final class ApiRoutes extends AllDirectives {
   private final HttpSettings settings;
   private final JobsRoutes jobs;
   private final ExecutionsRoutes executions;
-  private final ExecutionListRoutes lists;
   private final EventsRoutes events;
   private final StepOutputRoutes stepOutput;
   private final OpenApiRoutes openApi;
@@ -46,7 +45,6 @@ public final class ApiRoutes extends AllDirectives {
     this.jobs = new JobsRoutes(catalog, service, new JobValidation(stepTypes.names()), auth,
         executor);
     this.executions = new ExecutionsRoutes(service, auth, settings, executor);
-    this.lists = new ExecutionListRoutes(service, auth, executor);
     this.stepOutput = new StepOutputRoutes(system, service, auth, settings);
     this.events = new EventsRoutes(system, journal, readSide.summaries(), auth, settings,
         metrics.streams());
@@ -73,7 +71,7 @@ public final class ApiRoutes extends AllDirectives {
     RequestParsing.singleValued(uri.query());
     return withSizeLimit(settings.maxBodySize(), () -> concat(
         pathPrefix("api", () -> concat(
-            lists.route(), jobs.route(), executions.route(), stepOutput.route(),
+            executions.route(), jobs.route(), stepOutput.route(),
             events.route(), openApi.route(), cluster.route())),
         health.route(),
         metrics.route(),

@@ -2,21 +2,32 @@ package dev.stepwise.http;
 
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
+import dev.stepwise.engine.execution.Status;
 import dev.stepwise.engine.execution.StopMode;
 import dev.stepwise.engine.job.JobValidation;
 import dev.stepwise.http.ApiMessages.BulkStopRequest;
 import dev.stepwise.http.ApiMessages.StopRequest;
+import dev.stepwise.persistence.readside.ExecutionSummaries;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 
-/** {@code /api/executions}: read, replay, stop and retry executions. */
+/**
+ * {@code /api/executions}: list, read, replay, stop (one or many) and retry executions, and
+ * {@code /api/dead-letters}, the list of those that gave up. Lists come from the read side and are
+ * eventually consistent: an execution shows up there once the summary projection has seen its
+ * events, typically well under a second after they were journaled.
+ */
 public final class ExecutionsRoutes extends AllDirectives {
+
+  static final int DEFAULT_LIMIT = 50;
 
   private final ExecutionService executions;
   private final AuthDirectives auth;
@@ -32,22 +43,53 @@ public final class ExecutionsRoutes extends AllDirectives {
   }
 
   public Route route() {
-    return pathPrefix("executions", () -> concat(
-        path("stop", () -> post(() -> auth.authorized(Role.operator, caller ->
-            body(b -> stopAll(caller, b))))),
-        // "stop" is taken by the bulk route: other methods on it get 405, not a bad id
-        pathPrefix(segment(), id -> "stop".equals(id) ? reject() : concat(
+    return concat(
+        pathPrefix("executions", () -> concat(
             pathEnd(() -> get(() -> auth.authorized(Role.viewer, caller ->
-                parameterOptional("asOf", asOf -> get(id, asOf))))),
-            path("history", () -> get(() -> auth.authorized(Role.viewer, caller -> history(id)))),
+                parameterOptional("status", status -> parameterOptional("job", job ->
+                    list(status.filter(s -> !s.isEmpty()).map(ExecutionsRoutes::status),
+                        job.filter(j -> !j.isEmpty()).map(RequestParsing::jobName))))))),
             path("stop", () -> post(() -> auth.authorized(Role.operator, caller ->
-                parameterOptional("force", force -> body(b -> stop(caller, id, force, b)))))),
-            path("retry", () -> post(() -> auth.authorized(Role.operator, caller ->
-                optionalHeaderValueByName("Idempotency-Key", key -> retry(caller, id, key)))))))));
+                body(b -> stopAll(caller, b))))),
+            // "stop" is taken by the bulk route: other methods on it get 405, not a bad id
+            pathPrefix(segment(), id -> "stop".equals(id) ? reject() : concat(
+                pathEnd(() -> get(() -> auth.authorized(Role.viewer, caller ->
+                    parameterOptional("asOf", asOf -> get(id, asOf))))),
+                path("history", () -> get(() -> auth.authorized(Role.viewer, caller ->
+                    history(id)))),
+                path("stop", () -> post(() -> auth.authorized(Role.operator, caller ->
+                    parameterOptional("force", force -> body(b -> stop(caller, id, force, b)))))),
+                path("retry", () -> post(() -> auth.authorized(Role.operator, caller ->
+                    optionalHeaderValueByName("Idempotency-Key", key ->
+                        retry(caller, id, key))))))))),
+        path("dead-letters", () -> get(() -> auth.authorized(Role.viewer, caller ->
+            list(Optional.of(Status.DeadLetter.name()), Optional.empty())))));
   }
 
   private Route body(Function<String, Route> inner) {
     return JsonBody.text(inner);
+  }
+
+  private Route list(Optional<String> status, Optional<String> job) {
+    return parameterOptional("limit", rawLimit -> parameterOptional("cursor", cursor -> {
+      int limit = RequestParsing.nonNegativeLong(rawLimit, "limit", 1)
+          .map(l -> (int) Math.min(l, ExecutionSummaries.MAX_LIMIT)).orElse(DEFAULT_LIMIT);
+      CompletableFuture<ExecutionSummaries.Page> page;
+      try {
+        page = executions.list(status.orElse(null), job.orElse(null), limit,
+            cursor.filter(c -> !c.isEmpty()).orElse(null)).toCompletableFuture();
+      } catch (IllegalArgumentException e) {
+        throw ApiProblem.badRequest(e.getMessage());
+      }
+      return completeWithFuture(Responses.recovered(
+          page.thenApplyAsync(p -> Responses.json(200, p), executor)));
+    }));
+  }
+
+  private static String status(String raw) {
+    return Arrays.stream(Status.values()).map(Status::name).filter(raw::equals).findFirst()
+        .orElseThrow(() -> ApiProblem.badRequest("status: one of "
+            + Arrays.toString(Status.values())));
   }
 
   private Route get(String rawId, Optional<String> rawAsOf) {

@@ -2,12 +2,14 @@ package dev.stepwise.http;
 
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
+import dev.stepwise.engine.execution.StopMode;
 import dev.stepwise.engine.job.JobDefinition;
 import dev.stepwise.engine.job.JobValidation;
 import dev.stepwise.engine.job.Jobs;
 import dev.stepwise.http.ApiMessages.JobList;
 import dev.stepwise.http.ApiMessages.JobResponse;
 import dev.stepwise.http.ApiMessages.StartRequest;
+import dev.stepwise.http.ApiMessages.StopRequest;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -16,7 +18,10 @@ import java.util.function.Function;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 
-/** {@code /api/jobs}: job definitions, and starting a run of one. */
+/**
+ * {@code /api/jobs}: job definitions, starting a run of one, and stopping every run of one that
+ * has not ended.
+ */
 public final class JobsRoutes extends AllDirectives {
 
   private final Jobs jobs;
@@ -45,7 +50,9 @@ public final class JobsRoutes extends AllDirectives {
                 delete(() -> auth.authorized(Role.admin, caller -> delete(caller, name))))),
             path("executions", () -> post(() -> auth.authorized(Role.operator, caller ->
                 optionalHeaderValueByName("Idempotency-Key", key ->
-                    body(b -> start(caller, name, key, b))))))))));
+                    body(b -> start(caller, name, key, b)))))),
+            path("stop", () -> post(() -> auth.authorized(Role.operator, caller ->
+                parameterOptional("force", force -> body(b -> stop(caller, name, force, b))))))))));
   }
 
   private Route body(Function<String, Route> inner) {
@@ -90,5 +97,16 @@ public final class JobsRoutes extends AllDirectives {
     return completeWithFuture(Responses.recovered(
         executions.start(name, key, startAt, caller.subject())
             .thenApplyAsync(outcome -> Responses.started(outcome, key.isPresent()), executor)));
+  }
+
+  /** Stops every execution of the job that the read side knows to be unfinished. */
+  private Route stop(Caller caller, String rawName, Optional<String> rawForce, String body) {
+    String name = RequestParsing.jobName(rawName);
+    StopMode mode = RequestParsing.flag(rawForce, "force") ? StopMode.force : StopMode.graceful;
+    StopRequest request = Json.read(body, StopRequest.class);
+    String reason = request == null ? null : RequestParsing.reason(request.reason());
+    return completeWithFuture(Responses.recovered(
+        executions.stopJob(name, mode, reason, caller.subject())
+            .thenApplyAsync(Responses::stoppedEach, executor)));
   }
 }
