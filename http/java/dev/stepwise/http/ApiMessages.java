@@ -1,5 +1,6 @@
 package dev.stepwise.http;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.stepwise.engine.execution.Cancellation;
 import dev.stepwise.engine.execution.ExecutionView;
 import dev.stepwise.engine.execution.Status;
@@ -8,7 +9,9 @@ import dev.stepwise.engine.execution.StepStatus;
 import dev.stepwise.engine.execution.StopMode;
 import dev.stepwise.engine.job.JobCatalog;
 import dev.stepwise.engine.job.JobDefinition;
+import dev.stepwise.persistence.ExecutionJournal;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -82,7 +85,24 @@ public final class ApiMessages {
   }
 
   /** Each event is {@code {seq, type, at, ...its fields}}. */
-  public record HistoryResponse(String executionId, List<Map<String, Object>> events) {}
+  public record HistoryResponse(String executionId, List<Map<String, Object>> events) {
+
+    static HistoryResponse of(String executionId, List<ExecutionJournal.Entry> entries) {
+      return new HistoryResponse(executionId, entries.stream().map(HistoryResponse::event)
+          .toList());
+    }
+
+    /** {@code {seq, type, at, ...fields}} of one journaled event. */
+    private static Map<String, Object> event(ExecutionJournal.Entry entry) {
+      Map<String, Object> event = new LinkedHashMap<>();
+      event.put("seq", entry.seq());
+      event.put("type", entry.event().type());
+      ObjectNode fields = Json.MAPPER.valueToTree(entry.event());
+      event.put("at", fields.get("at"));
+      fields.properties().forEach(field -> event.putIfAbsent(field.getKey(), field.getValue()));
+      return event;
+    }
+  }
 
   /** {@code outcome}: accepted, refused (already ended) or unknown. */
   public record BulkStopResult(String id, String outcome, Status status) {}

@@ -3,7 +3,6 @@ package dev.stepwise.http;
 import dev.stepwise.engine.execution.Executions;
 import dev.stepwise.engine.job.JobValidation;
 import dev.stepwise.engine.job.Jobs;
-import dev.stepwise.engine.step.StepOutputs;
 import dev.stepwise.engine.step.StepTypes;
 import dev.stepwise.http.metrics.NodeMetrics;
 import dev.stepwise.persistence.ExecutionJournal;
@@ -26,7 +25,6 @@ public final class ApiRoutes extends AllDirectives {
   private final HttpSettings settings;
   private final JobsRoutes jobs;
   private final ExecutionsRoutes executions;
-  private final ExecutionListRoutes lists;
   private final EventsRoutes events;
   private final StepOutputRoutes stepOutput;
   private final OpenApiRoutes openApi;
@@ -41,15 +39,13 @@ public final class ApiRoutes extends AllDirectives {
     Executor executor = system.executionContext();
     AuthDirectives auth = new AuthDirectives(tokens);
     ExecutionJournal journal = new ExecutionJournal(system);
-    JournaledExecutions journaled = new JournaledExecutions(executionsFacade, journal, executor,
-        settings.liveReadTimeout());
-    this.jobs = new JobsRoutes(new Jobs(system, settings.askTimeout()), journaled,
-        new JobValidation(stepTypes.names()), auth, executor);
-    this.stepOutput = new StepOutputRoutes(StepOutputs.get(system), journaled, auth, settings,
+    Jobs catalog = new Jobs(system, settings.askTimeout());
+    ExecutionService service = new ExecutionService(system, executionsFacade, catalog, journal,
+        readSide.summaries(), settings.liveReadTimeout());
+    this.jobs = new JobsRoutes(catalog, service, new JobValidation(stepTypes.names()), auth,
         executor);
-    this.executions = new ExecutionsRoutes(journaled, journal, auth, settings,
-        executor);
-    this.lists = new ExecutionListRoutes(readSide.summaries(), journaled, auth, executor);
+    this.executions = new ExecutionsRoutes(service, auth, settings, executor);
+    this.stepOutput = new StepOutputRoutes(system, service, auth, settings);
     this.events = new EventsRoutes(system, journal, readSide.summaries(), auth, settings,
         metrics.streams());
     this.metrics = new MetricsRoutes(metrics, auth, executor);
@@ -75,7 +71,7 @@ public final class ApiRoutes extends AllDirectives {
     RequestParsing.singleValued(uri.query());
     return withSizeLimit(settings.maxBodySize(), () -> concat(
         pathPrefix("api", () -> concat(
-            lists.route(), jobs.route(), executions.route(), stepOutput.route(),
+            executions.route(), jobs.route(), stepOutput.route(),
             events.route(), openApi.route(), cluster.route())),
         health.route(),
         metrics.route(),

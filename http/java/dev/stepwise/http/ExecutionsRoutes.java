@@ -2,102 +2,111 @@ package dev.stepwise.http;
 
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.stepwise.engine.execution.ExecutionView;
 import dev.stepwise.engine.execution.Status;
 import dev.stepwise.engine.execution.StopMode;
 import dev.stepwise.engine.job.JobValidation;
 import dev.stepwise.http.ApiMessages.BulkStopRequest;
-import dev.stepwise.http.ApiMessages.BulkStopResponse;
-import dev.stepwise.http.ApiMessages.HistoryResponse;
 import dev.stepwise.http.ApiMessages.StopRequest;
-import dev.stepwise.persistence.ExecutionJournal;
-import java.nio.charset.StandardCharsets;
+import dev.stepwise.persistence.readside.ExecutionSummaries;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
-import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 
-/** {@code /api/executions}: read, replay, stop and retry executions. */
+/**
+ * {@code /api/executions}: list, read, replay, stop (one or many) and retry executions, and
+ * {@code /api/dead-letters}, the list of those that gave up. Lists come from the read side and are
+ * eventually consistent: an execution shows up there once the summary projection has seen its
+ * events, typically well under a second after they were journaled.
+ */
 public final class ExecutionsRoutes extends AllDirectives {
 
-  private final JournaledExecutions journaled;
-  private final ExecutionJournal journal;
+  static final int DEFAULT_LIMIT = 50;
+
+  private final ExecutionService executions;
   private final AuthDirectives auth;
-  private final HttpSettings settings;
+  private final int maxBulkIds;
   private final Executor executor;
 
-  ExecutionsRoutes(JournaledExecutions journaled,
-      ExecutionJournal journal, AuthDirectives auth, HttpSettings settings, Executor executor) {
-    this.journaled = journaled;
-    this.journal = journal;
+  ExecutionsRoutes(ExecutionService executions, AuthDirectives auth, HttpSettings settings,
+      Executor executor) {
+    this.executions = executions;
     this.auth = auth;
-    this.settings = settings;
+    this.maxBulkIds = settings.maxBulkIds();
     this.executor = executor;
   }
 
   public Route route() {
-    return pathPrefix("executions", () -> concat(
-        path("stop", () -> post(() -> auth.authorized(Role.operator, caller ->
-            body(b -> stopAll(caller, b))))),
-        // "stop" is taken by the bulk route: other methods on it get 405, not a bad id
-        pathPrefix(segment(), id -> "stop".equals(id) ? reject() : concat(
+    return concat(
+        pathPrefix("executions", () -> concat(
             pathEnd(() -> get(() -> auth.authorized(Role.viewer, caller ->
-                parameterOptional("asOf", asOf -> get(id, asOf))))),
-            path("history", () -> get(() -> auth.authorized(Role.viewer, caller -> history(id)))),
+                parameterOptional("status", status -> parameterOptional("job", job ->
+                    list(status.filter(s -> !s.isEmpty()).map(ExecutionsRoutes::status),
+                        job.filter(j -> !j.isEmpty()).map(RequestParsing::jobName))))))),
             path("stop", () -> post(() -> auth.authorized(Role.operator, caller ->
-                parameterOptional("force", force -> body(b -> stop(caller, id, force, b)))))),
-            path("retry", () -> post(() -> auth.authorized(Role.operator, caller ->
-                optionalHeaderValueByName("Idempotency-Key", key -> retry(caller, id, key)))))))));
+                body(b -> stopAll(caller, b))))),
+            // "stop" is taken by the bulk route: other methods on it get 405, not a bad id
+            pathPrefix(segment(), id -> "stop".equals(id) ? reject() : concat(
+                pathEnd(() -> get(() -> auth.authorized(Role.viewer, caller ->
+                    parameterOptional("asOf", asOf -> get(id, asOf))))),
+                path("history", () -> get(() -> auth.authorized(Role.viewer, caller ->
+                    history(id)))),
+                path("stop", () -> post(() -> auth.authorized(Role.operator, caller ->
+                    parameterOptional("force", force -> body(b -> stop(caller, id, force, b)))))),
+                path("retry", () -> post(() -> auth.authorized(Role.operator, caller ->
+                    optionalHeaderValueByName("Idempotency-Key", key ->
+                        retry(caller, id, key))))))))),
+        path("dead-letters", () -> get(() -> auth.authorized(Role.viewer, caller ->
+            list(Optional.of(Status.DeadLetter.name()), Optional.empty())))));
   }
 
   private Route body(Function<String, Route> inner) {
     return JsonBody.text(inner);
   }
 
+  private Route list(Optional<String> status, Optional<String> job) {
+    return parameterOptional("limit", rawLimit -> parameterOptional("cursor", cursor -> {
+      int limit = RequestParsing.nonNegativeLong(rawLimit, "limit", 1)
+          .map(l -> (int) Math.min(l, ExecutionSummaries.MAX_LIMIT)).orElse(DEFAULT_LIMIT);
+      CompletableFuture<ExecutionSummaries.Page> page;
+      try {
+        page = executions.list(status.orElse(null), job.orElse(null), limit,
+            cursor.filter(c -> !c.isEmpty()).orElse(null)).toCompletableFuture();
+      } catch (IllegalArgumentException e) {
+        throw ApiProblem.badRequest(e.getMessage());
+      }
+      return completeWithFuture(Responses.recovered(
+          page.thenApplyAsync(p -> Responses.json(200, p), executor)));
+    }));
+  }
+
+  private static String status(String raw) {
+    return Arrays.stream(Status.values()).map(Status::name).filter(raw::equals).findFirst()
+        .orElseThrow(() -> ApiProblem.badRequest("status: one of "
+            + Arrays.toString(Status.values())));
+  }
+
   private Route get(String rawId, Optional<String> rawAsOf) {
     String id = RequestParsing.executionId(rawId, "id");
     Optional<Long> asOf = RequestParsing.nonNegativeLong(rawAsOf, "asOf", 1);
     if (asOf.isPresent()) {
-      return completeWithFuture(Responses.recovered(journal.replay(id, asOf.get())
-          .thenApplyAsync(view -> Responses.json(200, ApiMessages.ExecutionResponse.of(
-              view.orElseThrow(() -> Responses.unknownExecution(id)))), executor)));
+      return completeWithFuture(Responses.recovered(executions.asOf(id, asOf.get())
+          .thenApplyAsync(view -> Responses.replayed(id, view), executor)));
     }
     return completeWithFuture(Responses.recovered(
-        journaled.get(id).thenApplyAsync(read -> Responses.read(id, read), executor)));
+        executions.get(id).thenApplyAsync(read -> Responses.read(id, read), executor)));
   }
 
   private Route history(String rawId) {
     String id = RequestParsing.executionId(rawId, "id");
-    return completeWithFuture(Responses.recovered(journal.history(id, Long.MAX_VALUE)
-        .thenApplyAsync(entries -> historyResponse(id, entries), executor)));
-  }
-
-  private static HttpResponse historyResponse(String id, List<ExecutionJournal.Entry> entries) {
-    if (entries.isEmpty()) {
-      throw Responses.unknownExecution(id);
-    }
-    return Responses.json(200, new HistoryResponse(id,
-        entries.stream().map(ExecutionsRoutes::historyEvent).toList()));
-  }
-
-  /** {@code {seq, type, at, ...fields}} of one journaled event. */
-  static Map<String, Object> historyEvent(ExecutionJournal.Entry entry) {
-    Map<String, Object> event = new LinkedHashMap<>();
-    event.put("seq", entry.seq());
-    event.put("type", entry.event().type());
-    ObjectNode fields = Json.MAPPER.valueToTree(entry.event());
-    event.put("at", fields.get("at"));
-    fields.properties().forEach(field -> event.putIfAbsent(field.getKey(), field.getValue()));
-    return event;
+    return completeWithFuture(Responses.recovered(executions.history(id)
+        .thenApplyAsync(entries -> Responses.history(id, entries), executor)));
   }
 
   private Route stop(Caller caller, String rawId, Optional<String> rawForce, String body) {
@@ -111,9 +120,7 @@ public final class ExecutionsRoutes extends AllDirectives {
     }
     StopMode mode = force ? StopMode.force : StopMode.graceful;
     return completeWithFuture(Responses.recovered(
-        journaled.stop(id, mode, reason, caller.subject(), grace)
-            .whenCompleteAsync((reply, failure) -> ExecutionRequestLog.stopAnswered(
-                caller.subject(), id, mode, reply, failure), executor)
+        executions.stop(id, mode, reason, caller.subject(), grace)
             .thenApplyAsync(Responses::stopped, executor)));
   }
 
@@ -122,8 +129,8 @@ public final class ExecutionsRoutes extends AllDirectives {
     if (request == null || request.ids() == null || request.ids().isEmpty()) {
       throw ApiProblem.badRequest("ids: a non-empty list of execution ids is required");
     }
-    if (request.ids().size() > settings.maxBulkIds()) {
-      throw ApiProblem.badRequest("ids: at most " + settings.maxBulkIds() + " ids");
+    if (request.ids().size() > maxBulkIds) {
+      throw ApiProblem.badRequest("ids: at most " + maxBulkIds + " ids");
     }
     List<String> errors = new ArrayList<>();
     LinkedHashSet<String> ids = new LinkedHashSet<>();
@@ -140,38 +147,15 @@ public final class ExecutionsRoutes extends AllDirectives {
     String reason = RequestParsing.reason(request.reason());
     StopMode mode = Boolean.TRUE.equals(request.force()) ? StopMode.force : StopMode.graceful;
     return completeWithFuture(Responses.recovered(
-        BulkStop.stopEach(journaled, ids, mode, reason, caller.subject(), executor)
-            .thenApplyAsync(results -> Responses.json(200, new BulkStopResponse(results)),
-                executor)));
+        executions.stopEach(ids, mode, reason, caller.subject())
+            .thenApplyAsync(Responses::stoppedEach, executor)));
   }
 
-  /**
-   * A new execution of the same definition as a terminal, unsuccessful one, linked by
-   * {@code retryOf}. With an Idempotency-Key a repeated retry returns the same new execution.
-   */
+  /** With an Idempotency-Key a repeated retry returns the same new execution. */
   private Route retry(Caller caller, String rawId, Optional<String> rawKey) {
     String id = RequestParsing.executionId(rawId, "id");
     Optional<String> key = RequestParsing.idempotencyKey(rawKey);
-    String newId = key.map(k -> UUID.nameUUIDFromBytes(("retry/" + id + "/" + k)
-            .getBytes(StandardCharsets.UTF_8)).toString())
-        .orElseGet(() -> UUID.randomUUID().toString());
-    return completeWithFuture(Responses.recovered(journaled.get(id)
-        .thenApplyAsync(read -> read.orElseThrow(() -> Responses.unknownExecution(id)).view(),
-            executor)
-        .thenApplyAsync(ExecutionsRoutes::retryable, executor)
-        .thenComposeAsync(old -> journaled.start(newId, old.job(), old.definition(), null,
-            caller.subject(), id), executor)
-        .whenCompleteAsync((reply, failure) -> ExecutionRequestLog.startAnswered(
-            caller.subject(), reply), executor)
-        .thenApplyAsync(reply -> Responses.started(reply, key.isPresent()), executor)));
-  }
-
-  private static ExecutionView retryable(ExecutionView old) {
-    if (!old.status().isTerminal() || old.status() == Status.Success) {
-      throw ApiProblem.conflict("execution " + old.id() + " is " + old.status()
-          + "; only an execution that ended unsuccessfully can be retried",
-          Map.of("executionStatus", old.status()));
-    }
-    return old;
+    return completeWithFuture(Responses.recovered(executions.retry(id, key, caller.subject())
+        .thenApplyAsync(outcome -> Responses.started(outcome, key.isPresent()), executor)));
   }
 }

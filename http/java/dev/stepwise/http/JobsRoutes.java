@@ -2,31 +2,35 @@ package dev.stepwise.http;
 
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
+import dev.stepwise.engine.execution.StopMode;
 import dev.stepwise.engine.job.JobDefinition;
 import dev.stepwise.engine.job.JobValidation;
 import dev.stepwise.engine.job.Jobs;
 import dev.stepwise.http.ApiMessages.JobList;
 import dev.stepwise.http.ApiMessages.JobResponse;
 import dev.stepwise.http.ApiMessages.StartRequest;
-import java.nio.charset.StandardCharsets;
+import dev.stepwise.http.ApiMessages.StopRequest;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 
-/** {@code /api/jobs}: job definitions, and starting a run of one. */
+/**
+ * {@code /api/jobs}: job definitions, starting a run of one, and stopping every run of one that
+ * has not ended.
+ */
 public final class JobsRoutes extends AllDirectives {
 
   private final Jobs jobs;
-  private final JournaledExecutions executions;
+  private final ExecutionService executions;
   private final JobValidation validation;
   private final AuthDirectives auth;
   private final Executor executor;
 
-  JobsRoutes(Jobs jobs, JournaledExecutions executions, JobValidation validation,
+  JobsRoutes(Jobs jobs, ExecutionService executions, JobValidation validation,
       AuthDirectives auth, Executor executor) {
     this.jobs = jobs;
     this.executions = executions;
@@ -46,10 +50,12 @@ public final class JobsRoutes extends AllDirectives {
                 delete(() -> auth.authorized(Role.admin, caller -> delete(caller, name))))),
             path("executions", () -> post(() -> auth.authorized(Role.operator, caller ->
                 optionalHeaderValueByName("Idempotency-Key", key ->
-                    body(b -> start(caller, name, key, b))))))))));
+                    body(b -> start(caller, name, key, b)))))),
+            path("stop", () -> post(() -> auth.authorized(Role.operator, caller ->
+                parameterOptional("force", force -> body(b -> stop(caller, name, force, b))))))))));
   }
 
-  private Route body(java.util.function.Function<String, Route> inner) {
+  private Route body(Function<String, Route> inner) {
     return JsonBody.text(inner);
   }
 
@@ -81,25 +87,26 @@ public final class JobsRoutes extends AllDirectives {
         .thenApplyAsync(Responses::deleted, executor)));
   }
 
-  /**
-   * With an Idempotency-Key the execution id follows from job and key, so a repeat finds the
-   * execution the first request made, wherever in the cluster it runs.
-   */
+  /** With an Idempotency-Key a repeated start returns the execution the first one made. */
   private Route start(Caller caller, String name, Optional<String> rawKey, String body) {
     RequestParsing.jobName(name);
     Optional<String> key = RequestParsing.idempotencyKey(rawKey);
     StartRequest request = Json.read(body, StartRequest.class);
     Instant startAt = RequestParsing.startAt(request == null ? null : request.startAt(),
         Instant.now());
-    String id = key.map(k -> UUID.nameUUIDFromBytes((name + "/" + k)
-            .getBytes(StandardCharsets.UTF_8)).toString())
-        .orElseGet(() -> UUID.randomUUID().toString());
-    return completeWithFuture(Responses.recovered(jobs.get(name)
-        .thenApplyAsync(Responses::job, executor)
-        .thenComposeAsync(job -> executions.start(id, name, job.definition(), startAt,
-            caller.subject(), null), executor)
-        .whenCompleteAsync((reply, failure) -> ExecutionRequestLog.startAnswered(
-            caller.subject(), reply), executor)
-        .thenApplyAsync(reply -> Responses.started(reply, key.isPresent()), executor)));
+    return completeWithFuture(Responses.recovered(
+        executions.start(name, key, startAt, caller.subject())
+            .thenApplyAsync(outcome -> Responses.started(outcome, key.isPresent()), executor)));
+  }
+
+  /** Stops every execution of the job that the read side knows to be unfinished. */
+  private Route stop(Caller caller, String rawName, Optional<String> rawForce, String body) {
+    String name = RequestParsing.jobName(rawName);
+    StopMode mode = RequestParsing.flag(rawForce, "force") ? StopMode.force : StopMode.graceful;
+    StopRequest request = Json.read(body, StopRequest.class);
+    String reason = request == null ? null : RequestParsing.reason(request.reason());
+    return completeWithFuture(Responses.recovered(
+        executions.stopJob(name, mode, reason, caller.subject())
+            .thenApplyAsync(Responses::stoppedEach, executor)));
   }
 }

@@ -3,9 +3,14 @@ package dev.stepwise.http;
 import dev.stepwise.engine.execution.ExecutionEntity;
 import dev.stepwise.engine.execution.ExecutionView;
 import dev.stepwise.engine.job.JobCatalog;
+import dev.stepwise.http.ApiMessages.BulkStopResponse;
+import dev.stepwise.http.ApiMessages.BulkStopResult;
 import dev.stepwise.http.ApiMessages.ExecutionResponse;
+import dev.stepwise.http.ApiMessages.HistoryResponse;
 import dev.stepwise.http.ApiMessages.JobResponse;
+import dev.stepwise.persistence.ExecutionJournal;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
@@ -150,6 +155,26 @@ public final class Responses {
 
   // ---------------------------------------------------------------- execution replies
 
+  /**
+   * 202 for a new execution; for one that existed, 200 when the request carried an idempotency
+   * key (a repeat) and 409 when it did not.
+   */
+  static HttpResponse started(ExecutionService.StartOutcome outcome, boolean idempotent) {
+    if (outcome instanceof ExecutionService.Answered answered) {
+      return started(answered.reply(), idempotent);
+    }
+    if (outcome instanceof ExecutionService.NoSuchJob job) {
+      throw unknownJob(job.name());
+    }
+    if (outcome instanceof ExecutionService.NoSuchExecution execution) {
+      throw unknownExecution(execution.id());
+    }
+    ExecutionView old = ((ExecutionService.NotRetryable) outcome).execution();
+    throw ApiProblem.conflict("execution " + old.id() + " is " + old.status()
+        + "; only an execution that ended unsuccessfully can be retried",
+        Map.of("executionStatus", old.status()));
+  }
+
   public static HttpResponse started(ExecutionEntity.StartReply reply, boolean idempotent) {
     if (reply instanceof ExecutionEntity.Started started) {
       return accepted(started.view());
@@ -174,9 +199,41 @@ public final class Responses {
   }
 
   /** 200 with the execution, or 404 when there is none. */
-  static HttpResponse read(String id, Optional<JournaledExecutions.Read> read) {
-    JournaledExecutions.Read found = read.orElseThrow(() -> unknownExecution(id));
+  static HttpResponse read(String id, Optional<ExecutionService.Read> read) {
+    ExecutionService.Read found = read.orElseThrow(() -> unknownExecution(id));
     return json(200, ExecutionResponse.of(found.view(), found.stale()));
+  }
+
+  /** 200 with the execution as it was, or 404 when there is none. */
+  static HttpResponse replayed(String id, Optional<ExecutionView> view) {
+    return json(200, ExecutionResponse.of(view.orElseThrow(() -> unknownExecution(id))));
+  }
+
+  /** 200 with every event of the execution, or 404 when there is none. */
+  static HttpResponse history(String id, List<ExecutionJournal.Entry> entries) {
+    if (entries.isEmpty()) {
+      throw unknownExecution(id);
+    }
+    return json(200, HistoryResponse.of(id, entries));
+  }
+
+  /** 200 with what became of each stop of many. */
+  static HttpResponse stoppedEach(List<ExecutionService.StopOutcome> outcomes) {
+    return json(200, new BulkStopResponse(outcomes.stream().map(Responses::stopResult).toList()));
+  }
+
+  private static BulkStopResult stopResult(ExecutionService.StopOutcome outcome) {
+    if (outcome.reply().isEmpty()) {
+      return new BulkStopResult(outcome.id(), "unanswered", null);
+    }
+    ExecutionEntity.StopReply reply = outcome.reply().get();
+    if (reply instanceof ExecutionEntity.StopAccepted accepted) {
+      return new BulkStopResult(outcome.id(), "accepted", accepted.view().status());
+    }
+    if (reply instanceof ExecutionEntity.StopRefused refused) {
+      return new BulkStopResult(outcome.id(), "refused", refused.view().status());
+    }
+    return new BulkStopResult(outcome.id(), "unknown", null);
   }
 
   public static HttpResponse accepted(ExecutionView view) {

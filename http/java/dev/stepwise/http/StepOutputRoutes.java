@@ -22,6 +22,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
@@ -60,18 +61,18 @@ public final class StepOutputRoutes extends AllDirectives {
   private record Cursor(long offset, long idleSinceNanos, boolean done) {}
 
   private final StepOutputs outputs;
-  private final JournaledExecutions executions;
+  private final ExecutionService executions;
   private final AuthDirectives auth;
-  private final HttpSettings settings;
+  private final Duration heartbeat;
   private final Executor executor;
 
-  StepOutputRoutes(StepOutputs outputs, JournaledExecutions executions, AuthDirectives auth,
-      HttpSettings settings, Executor executor) {
-    this.outputs = outputs;
+  StepOutputRoutes(ActorSystem<?> system, ExecutionService executions, AuthDirectives auth,
+      HttpSettings settings) {
+    this.outputs = StepOutputs.get(system);
     this.executions = executions;
     this.auth = auth;
-    this.settings = settings;
-    this.executor = executor;
+    this.heartbeat = settings.sseHeartbeat();
+    this.executor = system.executionContext();
   }
 
   public Route route() {
@@ -182,7 +183,7 @@ public final class StepOutputRoutes extends AllDirectives {
     return Source.unfoldAsync(new Cursor(offset, System.nanoTime(), false),
             cursor -> next(id, index, attempt, cursor))
         .mapConcat(events -> events)
-        .keepAlive(settings.sseHeartbeat(), ServerSentEvent::heartbeat);
+        .keepAlive(heartbeat, ServerSentEvent::heartbeat);
   }
 
   /** The next events of a follower: new bytes, nothing yet (after a pause), or the end. */
