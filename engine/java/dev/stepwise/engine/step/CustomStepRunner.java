@@ -1,6 +1,5 @@
 package dev.stepwise.engine.step;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -15,8 +14,6 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 final class CustomStepRunner {
 
   private record Finished(StepResult result) implements StepMessage {}
-
-  private enum TimedOut implements StepMessage { INSTANCE }
 
   private CustomStepRunner() {}
 
@@ -34,19 +31,16 @@ final class CustomStepRunner {
       context.pipeToSelf(running, (result, failure) -> new Finished(failure == null
           ? (result == null ? StepResult.failure("the step returned no result") : result)
           : StepResult.failure("step failed: " + failure)));
-      Integer timeout = attempt.step().timeoutSeconds();
-      if (timeout != null) {
-        timers.startSingleTimer(TimedOut.INSTANCE, Duration.ofSeconds(timeout));
-      }
+      StepTimeout.arm(timers, attempt.step());
       return Behaviors.receive(StepMessage.class)
           .onMessage(Finished.class, finished -> {
             cancellation.finish();
             attempt.report(finished.result());
             return Behaviors.stopped();
           })
-          .onMessageEquals(TimedOut.INSTANCE, () -> {
+          .onMessageEquals(StepTimeout.Expired.INSTANCE, () -> {
             cancellation.cancel();
-            attempt.report(StepResult.failure("timed out after " + timeout + " s"));
+            attempt.report(StepResult.failure(StepTimeout.error(attempt.step())));
             return Behaviors.stopped();
           })
           .onSignal(PostStop.class, signal -> {

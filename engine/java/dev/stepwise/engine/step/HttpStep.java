@@ -3,7 +3,6 @@ package dev.stepwise.engine.step;
 import dev.stepwise.engine.job.StepDefinition;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -43,8 +42,6 @@ final class HttpStep {
 
   private record Broke(String error) implements StepMessage {}
 
-  private enum TimedOut implements StepMessage { INSTANCE }
-
   private HttpStep() {}
 
   static Behavior<StepMessage> create(StepAttempt attempt) {
@@ -68,9 +65,7 @@ final class HttpStep {
       // avoids that.
       context.pipeToSelf(running.second().thenApplyAsync(r -> r, context.getExecutionContext()),
           (responded, failure) -> failure == null ? responded : new Broke(describe(failure)));
-      if (step.timeoutSeconds() != null) {
-        timers.startSingleTimer(TimedOut.INSTANCE, Duration.ofSeconds(step.timeoutSeconds()));
-      }
+      StepTimeout.arm(timers, step);
       UniqueKillSwitch connection = running.first();
       return Behaviors.receive(StepMessage.class)
           .onMessage(Responded.class, responded -> {
@@ -81,7 +76,7 @@ final class HttpStep {
             attempt.report(StepResult.failure(broke.error()));
             return Behaviors.stopped();
           })
-          .onMessageEquals(TimedOut.INSTANCE, () -> {
+          .onMessageEquals(StepTimeout.Expired.INSTANCE, () -> {
             connection.abort(new StepStoppedException());
             attempt.report(StepResult.failure("no response within " + step.timeoutSeconds()
                 + " s; the connection was closed"));

@@ -5,7 +5,6 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -25,8 +24,6 @@ final class ShellStep extends AbstractBehavior<StepMessage> {
   private static final String NODE_ENV_PREFIX = "STEPWISE_";
 
   private record Exited(int exitCode) implements StepMessage {}
-
-  private enum TimedOut implements StepMessage { INSTANCE }
 
   private final StepAttempt attempt;
   private final StepOutputs outputs;
@@ -52,9 +49,7 @@ final class ShellStep extends AbstractBehavior<StepMessage> {
       ProcessTree tree = ProcessTree.start(builder.redirectOutput(output.toFile()),
           StepLeases.get(context.getSystem()));
       tree.root().onExit().thenAccept(p -> context.getSelf().tell(new Exited(p.exitValue())));
-      if (step.timeoutSeconds() != null) {
-        timers.startSingleTimer(TimedOut.INSTANCE, Duration.ofSeconds(step.timeoutSeconds()));
-      }
+      StepTimeout.arm(timers, step);
       return new ShellStep(context, attempt, outputs, output, tree);
     } catch (IOException | RuntimeException e) {
       String error = "could not start " + step.command().get(0) + ": " + e.getMessage()
@@ -115,7 +110,7 @@ final class ShellStep extends AbstractBehavior<StepMessage> {
   public Receive<StepMessage> createReceive() {
     return newReceiveBuilder()
         .onMessage(Exited.class, this::onExited)
-        .onMessageEquals(TimedOut.INSTANCE, this::onTimedOut)
+        .onMessageEquals(StepTimeout.Expired.INSTANCE, this::onTimedOut)
         .onSignal(PostStop.class, signal -> onPostStop())
         .build();
   }
@@ -137,7 +132,7 @@ final class ShellStep extends AbstractBehavior<StepMessage> {
     finish(outputs, output, null);
     String tail = OutputTail.of(output);
     attempt.report(new StepResult(false, null, tail,
-        "timed out after " + attempt.step().timeoutSeconds() + " s; its process tree was killed"));
+        StepTimeout.error(attempt.step()) + "; its process tree was killed"));
     return Behaviors.stopped();
   }
 

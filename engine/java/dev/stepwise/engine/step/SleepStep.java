@@ -9,8 +9,6 @@ final class SleepStep {
 
   private enum Elapsed implements StepMessage { INSTANCE }
 
-  private enum TimedOut implements StepMessage { INSTANCE }
-
   private SleepStep() {}
 
   static Behavior<StepMessage> create(StepAttempt attempt) {
@@ -18,13 +16,14 @@ final class SleepStep {
     return Behaviors.withTimers(timers -> {
       timers.startSingleTimer(Elapsed.INSTANCE, Duration.ofMillis(Math.round(seconds * 1000)));
       Integer timeout = attempt.step().timeoutSeconds();
+      // a sleep no longer than its timeout ends well, even when both fall due at once
       if (timeout != null && timeout < seconds) {
-        timers.startSingleTimer(TimedOut.INSTANCE, Duration.ofSeconds(timeout));
+        StepTimeout.arm(timers, attempt.step());
       }
       return Behaviors.receiveMessage(message -> {
         attempt.report(message == Elapsed.INSTANCE
             ? StepResult.success("slept " + seconds + " s")
-            : StepResult.failure("timed out after " + timeout + " s"));
+            : StepResult.failure(StepTimeout.error(attempt.step())));
         return Behaviors.stopped();
       });
     });
