@@ -1,5 +1,6 @@
 package dev.stepwise.engine.step;
 
+import dev.stepwise.engine.job.StepDefinition;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -17,9 +18,10 @@ final class CustomStepRunner {
 
   private CustomStepRunner() {}
 
-  static Behavior<StepMessage> create(CustomStep step, StepAttempt attempt, Executor blocking) {
+  static Behavior<StepMessage> create(CustomStep step, StepDefinition.Custom definition,
+      StepAttempt attempt, Executor blocking) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
-      Cancellation cancellation = new Cancellation(attempt, blocking);
+      Cancellation cancellation = new Cancellation(attempt, definition, blocking);
       CompletionStage<StepResult> work;
       try {
         work = step.run(cancellation);
@@ -31,7 +33,7 @@ final class CustomStepRunner {
       context.pipeToSelf(running, (result, failure) -> new Finished(failure == null
           ? (result == null ? StepResult.failure("the step returned no result") : result)
           : StepResult.failure("step failed: " + failure)));
-      StepTimeout.arm(timers, attempt.step());
+      StepTimeout.arm(timers, definition);
       return Behaviors.receive(StepMessage.class)
           .onMessage(Finished.class, finished -> {
             cancellation.finish();
@@ -40,7 +42,7 @@ final class CustomStepRunner {
           })
           .onMessageEquals(StepTimeout.Expired.INSTANCE, () -> {
             cancellation.cancel();
-            attempt.report(StepResult.failure(StepTimeout.error(attempt.step())));
+            attempt.report(StepResult.failure(StepTimeout.error(definition)));
             return Behaviors.stopped();
           })
           .onSignal(PostStop.class, signal -> {
@@ -54,23 +56,25 @@ final class CustomStepRunner {
   /** The context a custom step sees; cancelling it runs the step's callbacks once. */
   private static final class Cancellation implements StepContext {
     private final StepAttempt attempt;
+    private final StepDefinition.Custom definition;
     private final Executor blocking;
     private final List<Runnable> callbacks = new CopyOnWriteArrayList<>();
     private volatile boolean cancelled;
     private volatile boolean finished;
 
-    Cancellation(StepAttempt attempt, Executor blocking) {
+    Cancellation(StepAttempt attempt, StepDefinition.Custom definition, Executor blocking) {
       this.attempt = attempt;
+      this.definition = definition;
       this.blocking = blocking;
     }
 
     @Override public String executionId() { return attempt.executionId(); }
 
-    @Override public String stepName() { return attempt.step().name(); }
+    @Override public String stepName() { return definition.name(); }
 
     @Override public int attempt() { return attempt.attempt(); }
 
-    @Override public Map<String, String> params() { return attempt.step().paramsOrEmpty(); }
+    @Override public Map<String, String> params() { return definition.paramsOrEmpty(); }
 
     @Override public Executor blockingExecutor() { return blocking; }
 

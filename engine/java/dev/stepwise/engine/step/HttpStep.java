@@ -44,9 +44,8 @@ final class HttpStep {
 
   private HttpStep() {}
 
-  static Behavior<StepMessage> create(StepAttempt attempt) {
+  static Behavior<StepMessage> create(StepAttempt attempt, StepDefinition.Http step) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
-      StepDefinition step = attempt.step();
       Materializer materializer = Materializer.matFromSystem(context.getSystem());
       URI uri = URI.create(step.url());
       Pair<UniqueKillSwitch, CompletionStage<Responded>> running =
@@ -90,7 +89,7 @@ final class HttpStep {
     }));
   }
 
-  private static HttpRequest request(StepDefinition step, URI uri) {
+  private static HttpRequest request(StepDefinition.Http step, URI uri) {
     String target = (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
         + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
     String method = step.method() == null ? "GET" : step.method();
@@ -123,7 +122,7 @@ final class HttpStep {
             OutputTail.of(body.toArray())), executor);
   }
 
-  private static StepResult judge(StepDefinition step, Responded responded) {
+  private static StepResult judge(StepDefinition.Http step, Responded responded) {
     Matcher range = STATUS_RANGE.matcher(step.expectStatus() == null ? "200-299" : step.expectStatus());
     range.matches();
     int low = Integer.parseInt(range.group(1));

@@ -31,13 +31,13 @@ final class ShellStep extends AbstractBehavior<StepMessage> {
   private final ProcessTree tree;
   private boolean ended;
 
-  static Behavior<StepMessage> create(StepAttempt attempt) {
-    return Behaviors.setup(context -> Behaviors.withTimers(timers -> start(context, timers, attempt)));
+  static Behavior<StepMessage> create(StepAttempt attempt, StepDefinition.Shell step) {
+    return Behaviors.setup(context -> Behaviors.withTimers(timers ->
+        start(context, timers, attempt, step)));
   }
 
-  private static Behavior<StepMessage> start(
-      ActorContext<StepMessage> context, TimerScheduler<StepMessage> timers, StepAttempt attempt) {
-    StepDefinition step = attempt.step();
+  private static Behavior<StepMessage> start(ActorContext<StepMessage> context,
+      TimerScheduler<StepMessage> timers, StepAttempt attempt, StepDefinition.Shell step) {
     // under the node's data folder, never the system's temp folder: the file is the attempt's
     // record, and one left by a killed JVM is found and served, not leaked
     StepOutputs outputs = StepOutputs.get(context.getSystem());
@@ -60,7 +60,7 @@ final class ShellStep extends AbstractBehavior<StepMessage> {
     }
   }
 
-  private static ProcessBuilder builder(StepDefinition step) {
+  private static ProcessBuilder builder(StepDefinition.Shell step) {
     ProcessBuilder builder = new ProcessBuilder(step.command())
         .redirectErrorStream(true)
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
