@@ -52,6 +52,8 @@ public final class Json {
           .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
       .addModule(new SimpleModule("iso-times-only")
           .addDeserializer(Instant.class, new IsoInstant()))
+      // a job's JSON is the API's own, not the journal's form of its steps
+      .addModule(JobDocument.module())
       .build();
 
   /**

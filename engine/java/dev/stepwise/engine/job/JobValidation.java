@@ -101,29 +101,56 @@ public final class JobValidation {
         errors.add(at + ".retry.backoffSeconds: between 0 and " + MAX_SECONDS);
       }
     }
-    if (step.type() == null) {
-      errors.add(at + ".type: required, one of " + knownTypes);
-      return;
+    errors.addAll(step.accept(new TypeChecks(at)));
+  }
+
+  /** The checks of each step type's own settings; each lists the problems it found. */
+  private final class TypeChecks implements StepVisitor<List<String>> {
+
+    private final String at;
+    private final List<String> errors = new ArrayList<>();
+
+    TypeChecks(String at) {
+      this.at = at;
     }
-    switch (step.type()) {
-      case "shell" -> checkShell(at, step, errors);
-      case "http" -> checkHttp(at, step, errors);
-      case "sleep" -> {
-        if (step.seconds() == null || !(step.seconds() >= 0 && step.seconds() <= MAX_SECONDS)) {
-          errors.add(at + ".seconds: required, between 0 and " + MAX_SECONDS);
-        }
+
+    @Override
+    public List<String> shell(StepDefinition.Shell step) {
+      checkShell(at, step, errors);
+      return errors;
+    }
+
+    @Override
+    public List<String> http(StepDefinition.Http step) {
+      checkHttp(at, step, errors);
+      return errors;
+    }
+
+    @Override
+    public List<String> sleep(StepDefinition.Sleep step) {
+      if (step.seconds() == null || !(step.seconds() >= 0 && step.seconds() <= MAX_SECONDS)) {
+        errors.add(at + ".seconds: required, between 0 and " + MAX_SECONDS);
       }
-      default -> {
+      return errors;
+    }
+
+    /** A step without a type reads as a custom one, so that this can name what is missing. */
+    @Override
+    public List<String> custom(StepDefinition.Custom step) {
+      if (step.type() == null) {
+        errors.add(at + ".type: required, one of " + knownTypes);
+      } else {
         if (!knownTypes.contains(step.type())) {
           errors.add(at + ".type: unknown step type '" + clip(step.type()) + "', known: "
               + knownTypes);
         }
         checkMap(at + ".params", step.params(), ENV_NAME, errors);
       }
+      return errors;
     }
   }
 
-  private void checkShell(String at, StepDefinition step, List<String> errors) {
+  private static void checkShell(String at, StepDefinition.Shell step, List<String> errors) {
     List<String> command = step.command();
     if (command == null || command.isEmpty()) {
       errors.add(at + ".command: required, the program and its arguments as a list");
@@ -149,7 +176,7 @@ public final class JobValidation {
     }
   }
 
-  private void checkHttp(String at, StepDefinition step, List<String> errors) {
+  private static void checkHttp(String at, StepDefinition.Http step, List<String> errors) {
     String method = step.method() == null ? "GET" : step.method();
     if (!HTTP_METHODS.contains(method)) {
       errors.add(at + ".method: one of " + HTTP_METHODS);

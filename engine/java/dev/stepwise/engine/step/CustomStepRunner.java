@@ -1,6 +1,6 @@
 package dev.stepwise.engine.step;
 
-import java.time.Duration;
+import dev.stepwise.engine.job.StepDefinition;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -16,13 +16,12 @@ final class CustomStepRunner {
 
   private record Finished(StepResult result) implements StepMessage {}
 
-  private enum TimedOut implements StepMessage { INSTANCE }
-
   private CustomStepRunner() {}
 
-  static Behavior<StepMessage> create(CustomStep step, StepAttempt attempt, Executor blocking) {
+  static Behavior<StepMessage> create(CustomStep step, StepDefinition.Custom definition,
+      StepAttempt attempt, Executor blocking) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
-      Cancellation cancellation = new Cancellation(attempt, blocking);
+      Cancellation cancellation = new Cancellation(attempt, definition, blocking);
       CompletionStage<StepResult> work;
       try {
         work = step.run(cancellation);
@@ -34,19 +33,16 @@ final class CustomStepRunner {
       context.pipeToSelf(running, (result, failure) -> new Finished(failure == null
           ? (result == null ? StepResult.failure("the step returned no result") : result)
           : StepResult.failure("step failed: " + failure)));
-      Integer timeout = attempt.step().timeoutSeconds();
-      if (timeout != null) {
-        timers.startSingleTimer(TimedOut.INSTANCE, Duration.ofSeconds(timeout));
-      }
+      StepTimeout.arm(timers, definition);
       return Behaviors.receive(StepMessage.class)
           .onMessage(Finished.class, finished -> {
             cancellation.finish();
             attempt.report(finished.result());
             return Behaviors.stopped();
           })
-          .onMessageEquals(TimedOut.INSTANCE, () -> {
+          .onMessageEquals(StepTimeout.Expired.INSTANCE, () -> {
             cancellation.cancel();
-            attempt.report(StepResult.failure("timed out after " + timeout + " s"));
+            attempt.report(StepResult.failure(StepTimeout.error(definition)));
             return Behaviors.stopped();
           })
           .onSignal(PostStop.class, signal -> {
@@ -60,23 +56,25 @@ final class CustomStepRunner {
   /** The context a custom step sees; cancelling it runs the step's callbacks once. */
   private static final class Cancellation implements StepContext {
     private final StepAttempt attempt;
+    private final StepDefinition.Custom definition;
     private final Executor blocking;
     private final List<Runnable> callbacks = new CopyOnWriteArrayList<>();
     private volatile boolean cancelled;
     private volatile boolean finished;
 
-    Cancellation(StepAttempt attempt, Executor blocking) {
+    Cancellation(StepAttempt attempt, StepDefinition.Custom definition, Executor blocking) {
       this.attempt = attempt;
+      this.definition = definition;
       this.blocking = blocking;
     }
 
     @Override public String executionId() { return attempt.executionId(); }
 
-    @Override public String stepName() { return attempt.step().name(); }
+    @Override public String stepName() { return definition.name(); }
 
     @Override public int attempt() { return attempt.attempt(); }
 
-    @Override public Map<String, String> params() { return attempt.step().paramsOrEmpty(); }
+    @Override public Map<String, String> params() { return definition.paramsOrEmpty(); }
 
     @Override public Executor blockingExecutor() { return blocking; }
 

@@ -3,7 +3,6 @@ package dev.stepwise.engine.step;
 import dev.stepwise.engine.job.StepDefinition;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -43,13 +42,10 @@ final class HttpStep {
 
   private record Broke(String error) implements StepMessage {}
 
-  private enum TimedOut implements StepMessage { INSTANCE }
-
   private HttpStep() {}
 
-  static Behavior<StepMessage> create(StepAttempt attempt) {
+  static Behavior<StepMessage> create(StepAttempt attempt, StepDefinition.Http step) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
-      StepDefinition step = attempt.step();
       Materializer materializer = Materializer.matFromSystem(context.getSystem());
       URI uri = URI.create(step.url());
       Pair<UniqueKillSwitch, CompletionStage<Responded>> running =
@@ -68,9 +64,7 @@ final class HttpStep {
       // avoids that.
       context.pipeToSelf(running.second().thenApplyAsync(r -> r, context.getExecutionContext()),
           (responded, failure) -> failure == null ? responded : new Broke(describe(failure)));
-      if (step.timeoutSeconds() != null) {
-        timers.startSingleTimer(TimedOut.INSTANCE, Duration.ofSeconds(step.timeoutSeconds()));
-      }
+      StepTimeout.arm(timers, step);
       UniqueKillSwitch connection = running.first();
       return Behaviors.receive(StepMessage.class)
           .onMessage(Responded.class, responded -> {
@@ -81,7 +75,7 @@ final class HttpStep {
             attempt.report(StepResult.failure(broke.error()));
             return Behaviors.stopped();
           })
-          .onMessageEquals(TimedOut.INSTANCE, () -> {
+          .onMessageEquals(StepTimeout.Expired.INSTANCE, () -> {
             connection.abort(new StepStoppedException());
             attempt.report(StepResult.failure("no response within " + step.timeoutSeconds()
                 + " s; the connection was closed"));
@@ -95,7 +89,7 @@ final class HttpStep {
     }));
   }
 
-  private static HttpRequest request(StepDefinition step, URI uri) {
+  private static HttpRequest request(StepDefinition.Http step, URI uri) {
     String target = (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
         + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
     String method = step.method() == null ? "GET" : step.method();
@@ -128,7 +122,7 @@ final class HttpStep {
             OutputTail.of(body.toArray())), executor);
   }
 
-  private static StepResult judge(StepDefinition step, Responded responded) {
+  private static StepResult judge(StepDefinition.Http step, Responded responded) {
     Matcher range = STATUS_RANGE.matcher(step.expectStatus() == null ? "200-299" : step.expectStatus());
     range.matches();
     int low = Integer.parseInt(range.group(1));

@@ -5,7 +5,6 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -26,21 +25,19 @@ final class ShellStep extends AbstractBehavior<StepMessage> {
 
   private record Exited(int exitCode) implements StepMessage {}
 
-  private enum TimedOut implements StepMessage { INSTANCE }
-
   private final StepAttempt attempt;
   private final StepOutputs outputs;
   private final Path output;
   private final ProcessTree tree;
   private boolean ended;
 
-  static Behavior<StepMessage> create(StepAttempt attempt) {
-    return Behaviors.setup(context -> Behaviors.withTimers(timers -> start(context, timers, attempt)));
+  static Behavior<StepMessage> create(StepAttempt attempt, StepDefinition.Shell step) {
+    return Behaviors.setup(context -> Behaviors.withTimers(timers ->
+        start(context, timers, attempt, step)));
   }
 
-  private static Behavior<StepMessage> start(
-      ActorContext<StepMessage> context, TimerScheduler<StepMessage> timers, StepAttempt attempt) {
-    StepDefinition step = attempt.step();
+  private static Behavior<StepMessage> start(ActorContext<StepMessage> context,
+      TimerScheduler<StepMessage> timers, StepAttempt attempt, StepDefinition.Shell step) {
     // under the node's data folder, never the system's temp folder: the file is the attempt's
     // record, and one left by a killed JVM is found and served, not leaked
     StepOutputs outputs = StepOutputs.get(context.getSystem());
@@ -52,9 +49,7 @@ final class ShellStep extends AbstractBehavior<StepMessage> {
       ProcessTree tree = ProcessTree.start(builder.redirectOutput(output.toFile()),
           StepLeases.get(context.getSystem()));
       tree.root().onExit().thenAccept(p -> context.getSelf().tell(new Exited(p.exitValue())));
-      if (step.timeoutSeconds() != null) {
-        timers.startSingleTimer(TimedOut.INSTANCE, Duration.ofSeconds(step.timeoutSeconds()));
-      }
+      StepTimeout.arm(timers, step);
       return new ShellStep(context, attempt, outputs, output, tree);
     } catch (IOException | RuntimeException e) {
       String error = "could not start " + step.command().get(0) + ": " + e.getMessage()
@@ -65,7 +60,7 @@ final class ShellStep extends AbstractBehavior<StepMessage> {
     }
   }
 
-  private static ProcessBuilder builder(StepDefinition step) {
+  private static ProcessBuilder builder(StepDefinition.Shell step) {
     ProcessBuilder builder = new ProcessBuilder(step.command())
         .redirectErrorStream(true)
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
@@ -115,7 +110,7 @@ final class ShellStep extends AbstractBehavior<StepMessage> {
   public Receive<StepMessage> createReceive() {
     return newReceiveBuilder()
         .onMessage(Exited.class, this::onExited)
-        .onMessageEquals(TimedOut.INSTANCE, this::onTimedOut)
+        .onMessageEquals(StepTimeout.Expired.INSTANCE, this::onTimedOut)
         .onSignal(PostStop.class, signal -> onPostStop())
         .build();
   }
@@ -137,7 +132,7 @@ final class ShellStep extends AbstractBehavior<StepMessage> {
     finish(outputs, output, null);
     String tail = OutputTail.of(output);
     attempt.report(new StepResult(false, null, tail,
-        "timed out after " + attempt.step().timeoutSeconds() + " s; its process tree was killed"));
+        StepTimeout.error(attempt.step()) + "; its process tree was killed"));
     return Behaviors.stopped();
   }
 

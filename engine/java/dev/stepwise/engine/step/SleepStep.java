@@ -1,5 +1,6 @@
 package dev.stepwise.engine.step;
 
+import dev.stepwise.engine.job.StepDefinition;
 import java.time.Duration;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -9,22 +10,20 @@ final class SleepStep {
 
   private enum Elapsed implements StepMessage { INSTANCE }
 
-  private enum TimedOut implements StepMessage { INSTANCE }
-
   private SleepStep() {}
 
-  static Behavior<StepMessage> create(StepAttempt attempt) {
-    double seconds = attempt.step().seconds();
+  static Behavior<StepMessage> create(StepAttempt attempt, StepDefinition.Sleep step) {
+    double seconds = step.seconds();
     return Behaviors.withTimers(timers -> {
       timers.startSingleTimer(Elapsed.INSTANCE, Duration.ofMillis(Math.round(seconds * 1000)));
-      Integer timeout = attempt.step().timeoutSeconds();
-      if (timeout != null && timeout < seconds) {
-        timers.startSingleTimer(TimedOut.INSTANCE, Duration.ofSeconds(timeout));
+      // a sleep no longer than its timeout ends well, even when both fall due at once
+      if (step.timeoutSeconds() != null && step.timeoutSeconds() < seconds) {
+        StepTimeout.arm(timers, step);
       }
       return Behaviors.receiveMessage(message -> {
         attempt.report(message == Elapsed.INSTANCE
             ? StepResult.success("slept " + seconds + " s")
-            : StepResult.failure("timed out after " + timeout + " s"));
+            : StepResult.failure(StepTimeout.error(step)));
         return Behaviors.stopped();
       });
     });

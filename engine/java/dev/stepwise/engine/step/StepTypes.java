@@ -1,5 +1,7 @@
 package dev.stepwise.engine.step;
 
+import dev.stepwise.engine.job.StepDefinition;
+import dev.stepwise.engine.job.StepVisitor;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -20,7 +22,7 @@ public final class StepTypes {
   /** Steps block (processes, custom code), so they never share the default dispatcher. */
   public static final String STEP_DISPATCHER = "stepwise.step-dispatcher";
 
-  public static final Set<String> BUILT_IN = Set.of("shell", "http", "sleep");
+  public static final Set<String> BUILT_IN = StepDefinition.BUILT_IN;
 
   private final Map<String, CustomStep> custom;
 
@@ -49,18 +51,31 @@ public final class StepTypes {
   }
 
   Behavior<StepMessage> behaviorFor(StepAttempt attempt, Executor blocking) {
-    return switch (attempt.step().type()) {
-      case "shell" -> ShellStep.create(attempt);
-      case "http" -> HttpStep.create(attempt);
-      case "sleep" -> SleepStep.create(attempt);
-      default -> {
-        CustomStep step = custom.get(attempt.step().type());
-        if (step == null) {
-          throw new IllegalArgumentException("no step type '" + attempt.step().type() + "'");
-        }
-        yield CustomStepRunner.create(step, attempt, blocking);
+    return attempt.step().accept(new StepVisitor<>() {
+      @Override
+      public Behavior<StepMessage> shell(StepDefinition.Shell step) {
+        return ShellStep.create(attempt, step);
       }
-    };
+
+      @Override
+      public Behavior<StepMessage> http(StepDefinition.Http step) {
+        return HttpStep.create(attempt, step);
+      }
+
+      @Override
+      public Behavior<StepMessage> sleep(StepDefinition.Sleep step) {
+        return SleepStep.create(attempt, step);
+      }
+
+      @Override
+      public Behavior<StepMessage> custom(StepDefinition.Custom step) {
+        CustomStep code = custom.get(step.type());
+        if (code == null) {
+          throw new IllegalArgumentException("no step type '" + step.type() + "'");
+        }
+        return CustomStepRunner.create(code, step, attempt, blocking);
+      }
+    });
   }
 
   /**

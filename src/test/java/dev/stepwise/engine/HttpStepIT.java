@@ -64,8 +64,8 @@ class HttpStepIT {
 
   @Test
   void requestWithExpectedStatusSucceedsAndKeepsTheBody() {
-    StepDefinition step = new StepDefinition("notify", "http", null, null, null, "POST",
-        url("/ok"), Map.of("X-Run", "nightly"), "done", "200-299", null, 10, null, null);
+    StepDefinition step = new StepDefinition.Http("notify", "POST",
+        url("/ok"), Map.of("X-Run", "nightly"), "done", "200-299", 10, null);
     String id = node.start(JobDefinition.of(step));
     ExecutionView view = node.awaitStatus(id, Status.Success);
     assertThat(view.steps().get(0).exitCode()).isEqualTo(200);

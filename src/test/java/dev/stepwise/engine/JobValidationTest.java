@@ -18,8 +18,11 @@ class JobValidationTest {
   final JobValidation validation = new JobValidation(Set.of("shell", "http", "sleep", "noop"));
 
   static StepDefinition step(String name, String type) {
-    return new StepDefinition(name, type, null, null, null, null, null, null, null, null, null,
-        null, null, null);
+    return switch (type) {
+      case "shell" -> new StepDefinition.Shell(name, null, null, null, null, null);
+      case "sleep" -> new StepDefinition.Sleep(name, null, null, null);
+      default -> StepDefinition.custom(name, type, null);
+    };
   }
 
   @Test
@@ -27,9 +30,9 @@ class JobValidationTest {
     JobDefinition job = new JobDefinition("nightly export", List.of(
         StepDefinition.shell("extract", "bash", "-c", "./extract.sh")
             .withEnv(Map.of("MODE", "full")).withTimeoutSeconds(600).withRetry(3, 5),
-        new StepDefinition("notify", "http", null, null, null, "POST",
-            "http://127.0.0.1:9000/hook", Map.of("X-Run", "nightly"), "done", "200-299", null, 10,
-            null, null),
+        new StepDefinition.Http("notify", "POST",
+            "http://127.0.0.1:9000/hook", Map.of("X-Run", "nightly"), "done", "200-299", 10,
+            null),
         StepDefinition.sleep("cool-down", 30)),
         3600, 300, true, List.of(StepDefinition.shell("cleanup", "./cleanup.sh")));
     assertThat(validation.validate("nightly-export", job)).isEmpty();
@@ -50,8 +53,8 @@ class JobValidationTest {
     JobDefinition job = new JobDefinition("d", List.of(
         step("a", "shell"),
         step("a", "warp-drive"),
-        new StepDefinition("h", "http", null, null, null, "FETCH", "ftp://x", null, null, "299-200",
-            null, -1, new RetryPolicy(0, -1), null),
+        new StepDefinition.Http("h", "FETCH", "ftp://x", null, null, "299-200",
+            -1, new RetryPolicy(0, -1)),
         step("s", "sleep")),
         0, -5, null, null);
     List<String> errors = validation.validate("job", job);
