@@ -92,26 +92,22 @@ final class ExecutionMetrics implements ExecutionObserver {
 
     @Override
     public Void stepSucceeded(ExecutionEntity.StepSucceeded e) {
-      stepEnded(before, after, e.index(), e.attempt(), e.at(), "succeeded");
-      return null;
+      return stepEnded(before, after, e.index(), e.attempt(), e.at(), "succeeded");
     }
 
     @Override
     public Void stepFailed(ExecutionEntity.StepFailed e) {
-      stepEnded(before, after, e.index(), e.attempt(), e.at(), "failed");
-      return null;
+      return stepEnded(before, after, e.index(), e.attempt(), e.at(), "failed");
     }
 
     @Override
     public Void stepInterrupted(ExecutionEntity.StepInterrupted e) {
-      stepEnded(before, after, e.index(), e.attempt(), e.at(), "interrupted");
-      return null;
+      return stepEnded(before, after, e.index(), e.attempt(), e.at(), "interrupted");
     }
 
     @Override
     public Void retryScheduled(ExecutionEntity.RetryScheduled e) {
-      retry(after, e.index());
-      return null;
+      return retry(after, e.index());
     }
 
     @Override
@@ -150,11 +146,11 @@ final class ExecutionMetrics implements ExecutionObserver {
     return null;
   }
 
-  private void stepEnded(Execution before, Execution after, int index, int attempt, Instant end,
+  private Void stepEnded(Execution before, Execution after, int index, int attempt, Instant end,
       String outcome) {
     Instant start = ExecutionObserver.attemptStart(before, index, attempt);
     if (start == null) {
-      return;
+      return null;
     }
     Timer.builder("stepwise.step.duration")
         .description("How long step attempts ran, by step type and outcome")
@@ -162,11 +158,13 @@ final class ExecutionMetrics implements ExecutionObserver {
         .serviceLevelObjectives(STEP_BUCKETS)
         .register(registry)
         .record(nonNegative(start, end));
+    return null;
   }
 
-  private void retry(Execution after, int index) {
+  private Void retry(Execution after, int index) {
     count("stepwise.step.retries", "Step attempts started again after a failure", "type",
         after.steps().get(index).type());
+    return null;
   }
 
   private static boolean failedInSameWrite(List<Event> events, int index) {
