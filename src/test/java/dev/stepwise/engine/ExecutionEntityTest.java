@@ -477,4 +477,46 @@ class ExecutionEntityTest {
       assertThat(run.events()).isEmpty();
     }
   }
+
+  @Nested
+  class StateTypes {
+    /** Each state type that lasts long enough to be asked answers every client command. */
+    @Test
+    void eachStateTypeFollowsFromTheExecutionAndAnswersEveryClientCommand() {
+      Run pending = new Run();
+      pending.start(JobDefinition.of(gate("a")), Instant.now().plusSeconds(3600));
+      answersStartAndGet(pending, ExecutionEntity.Pending.class, Status.Pending);
+
+      Run run = new Run();
+      run.start(JobDefinition.of(gate("a").withRetry(3, 3600), gate("b")));
+      answersStartAndGet(run, ExecutionEntity.Running.class, Status.Running);
+      run.gate("a", 1).fail("boom");
+      Eventually.await("the retry wait", WAIT, () -> run.kit.getState(),
+          state -> state instanceof ExecutionEntity.AwaitingRetry);
+      answersStartAndGet(run, ExecutionEntity.AwaitingRetry.class, Status.Running);
+
+      Run draining = new Run();
+      draining.start(JobDefinition.of(gate("a")));
+      draining.gate("a", 1);
+      accepted(draining.stop(StopMode.graceful, "drain", "dee"));
+      answersStartAndGet(draining, ExecutionEntity.Draining.class, Status.Cancelling);
+      assertThat(accepted(draining.stop(StopMode.graceful, "again", "dee")).status())
+          .isEqualTo(Status.Cancelling);
+
+      accepted(run.stop(StopMode.force, "enough", "eve"));
+      run.awaitStatus(Status.Cancelled);
+      answersStartAndGet(run, ExecutionEntity.Cancelled.class, Status.Cancelled);
+      assertThat(run.stop(StopMode.force, "again", "eve"))
+          .isInstanceOf(ExecutionEntity.StopRefused.class);
+    }
+
+    private void answersStartAndGet(Run run, Class<?> stateType, Status status) {
+      assertThat(run.kit.getState()).isInstanceOf(stateType);
+      var again = run.kit.<ExecutionEntity.StartReply>runCommand(replyTo ->
+          new ExecutionEntity.Start("job", JobDefinition.of(gate("x")), null, "bob", null,
+              replyTo)).reply();
+      assertThat(again).isInstanceOf(ExecutionEntity.AlreadyExists.class);
+      assertThat(run.view().status()).isEqualTo(status);
+    }
+  }
 }
