@@ -37,9 +37,9 @@ final class ClosedLoop {
   private final AtomicLong refused = new AtomicLong();
   private final Samples startLatencies = new Samples();
   /** Accepted runs whose end has not been seen; each holds a slot. Guarded by {@code this}. */
-  private final Set<String> running = new HashSet<>();
+  private final Set<String> acceptedRuns = new HashSet<>();
   /** Ended runs that no accepted start has claimed (yet, or ever: a failed start's run). */
-  private final Set<String> unclaimedEnds = new HashSet<>();
+  private final Set<String> endedRuns = new HashSet<>();
   private final Thread driver;
   private volatile boolean starting = true;
 
@@ -75,7 +75,7 @@ final class ClosedLoop {
             refused.incrementAndGet();
             slots.release();
           } else {
-            accepted(id);
+            meet(id, acceptedRuns, endedRuns);
           }
         });
       }
@@ -84,30 +84,25 @@ final class ClosedLoop {
     }
   }
 
-  private void accepted(String id) {
-    boolean endedAlready;
-    synchronized (this) {
-      endedAlready = unclaimedEnds.remove(id);
-      if (!endedAlready) {
-        running.add(id);
-      }
-    }
-    if (endedAlready) {
-      slots.release();
-    }
-  }
-
   /** Run {@code id} ended: count it and, if its start holds a slot, let the next one start. */
   void ended(String id) {
     ended.incrementAndGet();
-    boolean holdsSlot;
+    meet(id, endedRuns, acceptedRuns);
+  }
+
+  /**
+   * Frees run {@code id}'s slot once both its accepted start and its end are in: the first of
+   * the two to arrive waits in its own set for the other.
+   */
+  private void meet(String id, Set<String> arrived, Set<String> awaited) {
+    boolean both;
     synchronized (this) {
-      holdsSlot = running.remove(id);
-      if (!holdsSlot) {
-        unclaimedEnds.add(id);
+      both = awaited.remove(id);
+      if (!both) {
+        arrived.add(id);
       }
     }
-    if (holdsSlot) {
+    if (both) {
       slots.release();
     }
   }
