@@ -65,6 +65,15 @@ record Arguments(List<String> positional, Map<String, String> options) {
   Optional<String> option(String name) {
     return Optional.ofNullable(options.get(name));
   }
+
+  /** Each of the options {@code names} that was given, as a URL query's {@code name=value}. */
+  List<String> query(List<String> names) {
+    List<String> query = new ArrayList<>();
+    for (String name : names) {
+      option(name).ifPresent(value -> query.add(name + "=" + Session.segment(value)));
+    }
+    return query;
+  }
   /** The value of option {@code name} as a whole number of 1 or more, if given. */
   Optional<Long> positive(String name) {
     return option(name).map(text -> {

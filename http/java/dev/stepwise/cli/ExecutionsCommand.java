@@ -1,7 +1,6 @@
 package dev.stepwise.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -11,18 +10,18 @@ import java.util.Set;
  */
 final class ExecutionsCommand implements ClientCommand {
 
+  /** The options, passed on to {@code GET /api/executions} as its query, in this order. */
+  private static final List<String> QUERY = List.of("status", "job", "limit", "cursor");
+
   @Override
   public Set<String> options() {
-    return Set.of("status", "job", "limit", "cursor");
+    return Set.copyOf(QUERY);
   }
 
   @Override
   public ExitCode run(Arguments arguments, Session session) {
     arguments.noPositional();
-    List<String> query = new ArrayList<>();
-    for (String name : List.of("status", "job", "limit", "cursor")) {
-      arguments.option(name).ifPresent(value -> query.add(name + "=" + Session.segment(value)));
-    }
+    List<String> query = arguments.query(QUERY);
     JsonNode page = session.node().get("/api/executions"
         + (query.isEmpty() ? "" : "?" + String.join("&", query)));
     if (session.json()) {

@@ -28,8 +28,7 @@ final class WatchCommand implements ClientCommand {
     }
     long count = arguments.positive("count").orElse(Long.MAX_VALUE);
     List<String> query = new ArrayList<>(List.of("since=" + since));
-    arguments.option("job").ifPresent(job -> query.add("job=" + Session.segment(job)));
-    arguments.option("execution").ifPresent(id -> query.add("execution=" + Session.segment(id)));
+    query.addAll(arguments.query(List.of("job", "execution")));
     long seen = 0;
     try (Stream<String> lines = session.node().stream("/api/events?" + String.join("&", query))) {
       Iterator<String> it = lines.iterator();

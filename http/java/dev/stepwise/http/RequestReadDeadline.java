@@ -181,17 +181,7 @@ final class RequestReadDeadline {
             fail(toNetwork, failure);
           }
         });
-        setHandler(toNetwork, new AbstractOutHandler() {
-          @Override
-          public void onPull() {
-            pull(fromServer);
-          }
-
-          @Override
-          public void onDownstreamFinish(Throwable cause) {
-            cancel(fromServer, cause);
-          }
-        });
+        setHandler(toNetwork, demandTo(fromServer));
         setHandler(fromNetwork, new AbstractInHandler() {
           @Override
           public void onPush() {
@@ -217,17 +207,22 @@ final class RequestReadDeadline {
             fail(toServer, failure);
           }
         });
-        setHandler(toServer, new AbstractOutHandler() {
+        setHandler(toServer, demandTo(fromNetwork));
+      }
+
+      /** Passes an outlet's demand, and its cancellation, on to the inlet that feeds it. */
+      private AbstractOutHandler demandTo(Inlet<ByteString> feeding) {
+        return new AbstractOutHandler() {
           @Override
           public void onPull() {
-            pull(fromNetwork);
+            pull(feeding);
           }
 
           @Override
           public void onDownstreamFinish(Throwable cause) {
-            cancel(fromNetwork, cause);
+            cancel(feeding, cause);
           }
-        });
+        };
       }
 
       @Override

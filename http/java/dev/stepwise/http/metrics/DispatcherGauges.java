@@ -34,16 +34,17 @@ final class DispatcherGauges {
         Object found = system.dispatchers().lookup(DispatcherSelector.fromConfig(path));
         if (found instanceof Dispatcher dispatcher) {
           gauge(registry, "stepwise.dispatcher.threads", "Threads in the dispatcher's pool",
-              label, dispatcher, DispatcherGauges::threads);
+              label, dispatcher, ForkJoinPool::getPoolSize, ThreadPoolExecutor::getPoolSize);
           gauge(registry, "stepwise.dispatcher.threads.active",
               "Threads of the dispatcher running a task", label, dispatcher,
-              DispatcherGauges::active);
+              ForkJoinPool::getActiveThreadCount, ThreadPoolExecutor::getActiveCount);
           gauge(registry, "stepwise.dispatcher.threads.max",
               "Most threads (or the parallelism) of the dispatcher's pool", label, dispatcher,
-              DispatcherGauges::max);
+              ForkJoinPool::getParallelism, ThreadPoolExecutor::getMaximumPoolSize);
           gauge(registry, "stepwise.dispatcher.queued.tasks",
               "Tasks waiting for a thread of the dispatcher", label, dispatcher,
-              DispatcherGauges::queued);
+              pool -> pool.getQueuedSubmissionCount() + pool.getQueuedTaskCount(),
+              pool -> pool.getQueue().size());
         } else {
           LOG.warn("dispatcher {} is a {}, not a thread pool dispatcher: no gauges for it",
               path, found.getClass().getName());
@@ -54,47 +55,27 @@ final class DispatcherGauges {
     });
   }
 
+  /** A gauge read from the dispatcher's pool, whichever of the two kinds it is; else NaN. */
   private static void gauge(MeterRegistry registry, String name, String description,
-      String label, Dispatcher dispatcher, ToDoubleFunction<ExecutorService> value) {
-    Gauge.builder(name, dispatcher, d -> read(d, value))
+      String label, Dispatcher dispatcher, ToDoubleFunction<ForkJoinPool> forkJoin,
+      ToDoubleFunction<ThreadPoolExecutor> threads) {
+    Gauge.builder(name, dispatcher, d -> read(d, forkJoin, threads))
         .description(description)
         .tag("dispatcher", label)
         .register(registry);
   }
 
-  private static double read(Dispatcher dispatcher, ToDoubleFunction<ExecutorService> value) {
+  private static double read(Dispatcher dispatcher, ToDoubleFunction<ForkJoinPool> forkJoin,
+      ToDoubleFunction<ThreadPoolExecutor> threads) {
     try {
-      return value.applyAsDouble(dispatcher.executorService().executor());
+      ExecutorService pool = dispatcher.executorService().executor();
+      if (pool instanceof ForkJoinPool forkJoinPool) {
+        return forkJoin.applyAsDouble(forkJoinPool);
+      }
+      return pool instanceof ThreadPoolExecutor threadPool ? threads.applyAsDouble(threadPool)
+          : Double.NaN;
     } catch (RuntimeException | LinkageError e) {
       return Double.NaN;
     }
-  }
-
-  private static double threads(ExecutorService pool) {
-    if (pool instanceof ForkJoinPool forkJoin) {
-      return forkJoin.getPoolSize();
-    }
-    return pool instanceof ThreadPoolExecutor threads ? threads.getPoolSize() : Double.NaN;
-  }
-
-  private static double active(ExecutorService pool) {
-    if (pool instanceof ForkJoinPool forkJoin) {
-      return forkJoin.getActiveThreadCount();
-    }
-    return pool instanceof ThreadPoolExecutor threads ? threads.getActiveCount() : Double.NaN;
-  }
-
-  private static double max(ExecutorService pool) {
-    if (pool instanceof ForkJoinPool forkJoin) {
-      return forkJoin.getParallelism();
-    }
-    return pool instanceof ThreadPoolExecutor threads ? threads.getMaximumPoolSize() : Double.NaN;
-  }
-
-  private static double queued(ExecutorService pool) {
-    if (pool instanceof ForkJoinPool forkJoin) {
-      return forkJoin.getQueuedSubmissionCount() + forkJoin.getQueuedTaskCount();
-    }
-    return pool instanceof ThreadPoolExecutor threads ? threads.getQueue().size() : Double.NaN;
   }
 }

@@ -3,7 +3,6 @@ package dev.stepwise.persistence.readside;
 import dev.stepwise.engine.execution.ExecutionEntity;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -55,7 +54,7 @@ public final class ExecutionSummaries {
   public CompletionStage<Page> list(String status, String job, int limit, String cursor) {
     Cursor after = cursor == null ? null : Cursor.decode(cursor);
     int size = Math.max(1, Math.min(limit, MAX_LIMIT));
-    return CompletableFuture.supplyAsync(() -> query(status, job, size, after), blocking);
+    return read("read side query", c -> query(c, status, job, size, after));
   }
 
   /**
@@ -64,38 +63,15 @@ public final class ExecutionSummaries {
    * not the summaries, so it is not behind by the projection's lag.
    */
   public CompletionStage<Long> latestJournalOffset() {
-    return CompletableFuture.supplyAsync(() -> {
-      try (Connection c = dataSource.getConnection();
-           PreparedStatement s = c.prepareStatement("SELECT max(\"ordering\") FROM \"event_journal\"");
-           ResultSet rows = s.executeQuery()) {
-        long offset = rows.next() ? rows.getLong(1) : 0L;
-        c.commit();
-        return offset;
-      } catch (SQLException e) {
-        throw new IllegalStateException("journal offset query failed: " + e.getMessage(), e);
-      }
-    }, blocking);
+    return read("journal offset query", c -> Sql.first(c,
+        "SELECT max(\"ordering\") FROM \"event_journal\"", rows -> rows.getLong(1)).orElse(0L));
   }
 
   /** Ids of every execution of {@code job} that has not ended, as far as the read side knows. */
   public CompletionStage<List<String>> unfinishedOf(String job) {
-    return CompletableFuture.supplyAsync(() -> {
-      try (Connection c = dataSource.getConnection();
-           PreparedStatement s = c.prepareStatement("SELECT execution_id FROM execution_summary"
-               + " WHERE job = ? AND status IN ('Pending', 'Running', 'Cancelling')")) {
-        s.setString(1, job);
-        List<String> ids = new ArrayList<>();
-        try (ResultSet rows = s.executeQuery()) {
-          while (rows.next()) {
-            ids.add(rows.getString(1));
-          }
-        }
-        c.commit();
-        return ids;
-      } catch (SQLException e) {
-        throw new IllegalStateException("read side query failed: " + e.getMessage(), e);
-      }
-    }, blocking);
+    return read("read side query", c -> Sql.list(c, "SELECT execution_id FROM execution_summary"
+        + " WHERE job = ? AND status IN ('Pending', 'Running', 'Cancelling')",
+        rows -> rows.getString(1), job));
   }
 
   /** How far the summaries are behind the journal; see {@link #lag()}. */
@@ -106,28 +82,15 @@ public final class ExecutionSummaries {
 
   /** How many executions are in each of {@code statuses}, cluster-wide; absent ones count 0. */
   public CompletionStage<Map<String, Long>> countByStatus(Collection<String> statuses) {
-    return CompletableFuture.supplyAsync(() -> {
+    return read("read side query", c -> {
       String marks = String.join(", ", Collections.nCopies(statuses.size(), "?"));
-      try (Connection c = dataSource.getConnection();
-           PreparedStatement s = c.prepareStatement("SELECT status, COUNT(*)"
-               + " FROM execution_summary WHERE status IN (" + marks + ") GROUP BY status")) {
-        int i = 1;
-        Map<String, Long> counts = new HashMap<>();
-        for (String status : statuses) {
-          s.setString(i++, status);
-          counts.put(status, 0L);
-        }
-        try (ResultSet rows = s.executeQuery()) {
-          while (rows.next()) {
-            counts.put(rows.getString(1), rows.getLong(2));
-          }
-        }
-        c.commit();
-        return counts;
-      } catch (SQLException e) {
-        throw new IllegalStateException("read side query failed: " + e.getMessage(), e);
-      }
-    }, blocking);
+      Map<String, Long> counts = new HashMap<>();
+      statuses.forEach(status -> counts.put(status, 0L));
+      Sql.list(c, "SELECT status, COUNT(*) FROM execution_summary WHERE status IN (" + marks
+          + ") GROUP BY status", rows -> Map.entry(rows.getString(1), rows.getLong(2)),
+          statuses.toArray()).forEach(count -> counts.put(count.getKey(), count.getValue()));
+      return counts;
+    });
   }
 
   /**
@@ -136,57 +99,35 @@ public final class ExecutionSummaries {
    * Both are zero when the summaries are current, however long the node has been idle.
    */
   public CompletionStage<Lag> lag() {
-    return CompletableFuture.supplyAsync(() -> {
-      try (Connection c = dataSource.getConnection()) {
-        long offset = projectedOffset(c);
-        long behind;
-        try (PreparedStatement s = c.prepareStatement("SELECT COUNT(*) FROM (SELECT 1 FROM"
-            + " \"event_tag\" WHERE \"tag\" = ? AND \"event_id\" > ? LIMIT "
-            + MAX_COUNTED_LAG + ") behind")) {
-          s.setString(1, ExecutionEntity.TAG);
-          s.setLong(2, offset);
-          behind = single(s);
-        }
-        Duration oldest = Duration.ZERO;
-        if (behind > 0) {
-          try (PreparedStatement s = c.prepareStatement("SELECT j.\"write_timestamp\""
-              + " FROM \"event_tag\" t JOIN \"event_journal\" j"
-              + " ON j.\"ordering\" = t.\"event_id\" WHERE t.\"tag\" = ? AND t.\"event_id\" > ? ORDER BY t.\"event_id\" LIMIT 1")) {
-            s.setString(1, ExecutionEntity.TAG);
-            s.setLong(2, offset);
-            long written = single(s);
-            oldest = written <= 0 ? Duration.ZERO
-                : Duration.ofMillis(Math.max(0, System.currentTimeMillis() - written));
-          }
-        }
-        c.commit();
-        return new Lag(behind, oldest);
-      } catch (SQLException e) {
-        throw new IllegalStateException("read side query failed: " + e.getMessage(), e);
+    return read("read side query", c -> {
+      long offset = projectedOffset(c);
+      long behind = Sql.first(c, "SELECT COUNT(*) FROM (SELECT 1 FROM"
+          + " \"event_tag\" WHERE \"tag\" = ? AND \"event_id\" > ? LIMIT "
+          + MAX_COUNTED_LAG + ") behind", rows -> rows.getLong(1),
+          ExecutionEntity.TAG, offset).orElse(0L);
+      Duration oldest = Duration.ZERO;
+      if (behind > 0) {
+        long written = Sql.first(c, "SELECT j.\"write_timestamp\""
+            + " FROM \"event_tag\" t JOIN \"event_journal\" j"
+            + " ON j.\"ordering\" = t.\"event_id\" WHERE t.\"tag\" = ? AND t.\"event_id\" > ? ORDER BY t.\"event_id\" LIMIT 1",
+            rows -> rows.getLong(1), ExecutionEntity.TAG, offset).orElse(0L);
+        oldest = written <= 0 ? Duration.ZERO
+            : Duration.ofMillis(Math.max(0, System.currentTimeMillis() - written));
       }
-    }, blocking);
+      return new Lag(behind, oldest);
+    });
   }
 
   /** The journal ordering of the last event the summary projection applied; 0 before any. */
   private static long projectedOffset(Connection c) throws SQLException {
-    try (PreparedStatement s = c.prepareStatement("SELECT \"current_offset\" FROM"
+    return Sql.first(c, "SELECT \"current_offset\" FROM"
         + " \"pekko_projection_offset_store\" WHERE \"projection_name\" = ?"
-        + " AND \"projection_key\" = ?")) {
-      s.setString(1, ExecutionSummaryProjection.ID.name());
-      s.setString(2, ExecutionSummaryProjection.ID.key());
-      try (ResultSet rows = s.executeQuery()) {
-        return rows.next() ? Long.parseLong(rows.getString(1).strip()) : 0;
-      }
-    }
+        + " AND \"projection_key\" = ?", rows -> Long.parseLong(rows.getString(1).strip()),
+        ExecutionSummaryProjection.ID.name(), ExecutionSummaryProjection.ID.key()).orElse(0L);
   }
 
-  private static long single(PreparedStatement s) throws SQLException {
-    try (ResultSet rows = s.executeQuery()) {
-      return rows.next() ? rows.getLong(1) : 0;
-    }
-  }
-
-  private Page query(String status, String job, int size, Cursor after) {
+  private Page query(Connection c, String status, String job, int size, Cursor after)
+      throws SQLException {
     StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM execution_summary WHERE 1=1");
     List<Object> values = new ArrayList<>();
     if (status != null) {
@@ -205,29 +146,36 @@ public final class ExecutionSummaries {
     }
     sql.append(" ORDER BY created_at DESC, execution_id DESC LIMIT ?");
     values.add(size + 1);
-    try (Connection c = dataSource.getConnection();
-         PreparedStatement s = c.prepareStatement(sql.toString())) {
-      for (int i = 0; i < values.size(); i++) {
-        s.setObject(i + 1, values.get(i));
-      }
-      List<ExecutionSummary> items = new ArrayList<>();
-      List<OffsetDateTime> created = new ArrayList<>();
-      try (ResultSet rows = s.executeQuery()) {
-        while (rows.next()) {
-          items.add(summary(rows));
-          created.add(rows.getObject("created_at", OffsetDateTime.class));
-        }
-      }
-      c.commit();
-      if (items.size() <= size) {
-        return new Page(items, null);
-      }
-      items.remove(size);
-      ExecutionSummary last = items.get(size - 1);
-      return new Page(items, new Cursor(created.get(size - 1), last.id()).encode());
-    } catch (SQLException e) {
-      throw new IllegalStateException("read side query failed: " + e.getMessage(), e);
+    List<OffsetDateTime> created = new ArrayList<>();
+    List<ExecutionSummary> items = Sql.list(c, sql.toString(), rows -> {
+      ExecutionSummary summary = summary(rows);
+      created.add(rows.getObject("created_at", OffsetDateTime.class));
+      return summary;
+    }, values.toArray());
+    if (items.size() <= size) {
+      return new Page(items, null);
     }
+    items.remove(size);
+    ExecutionSummary last = items.get(size - 1);
+    return new Page(items, new Cursor(created.get(size - 1), last.id()).encode());
+  }
+
+  /** Runs {@code work} on the blocking dispatcher in a transaction of its own, then commits. */
+  private <T> CompletionStage<T> read(String what, Transaction<T> work) {
+    return CompletableFuture.supplyAsync(() -> {
+      try (Connection c = dataSource.getConnection()) {
+        T result = work.apply(c);
+        c.commit();
+        return result;
+      } catch (SQLException e) {
+        throw new IllegalStateException(what + " failed: " + e.getMessage(), e);
+      }
+    }, blocking);
+  }
+
+  @FunctionalInterface
+  private interface Transaction<T> {
+    T apply(Connection c) throws SQLException;
   }
 
   private static ExecutionSummary summary(ResultSet r) throws SQLException {

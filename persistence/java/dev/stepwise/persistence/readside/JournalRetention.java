@@ -3,12 +3,9 @@ package dev.stepwise.persistence.readside;
 import com.typesafe.config.Config;
 import dev.stepwise.engine.execution.ExecutionEntity;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -82,12 +79,8 @@ public final class JournalRetention {
           mark(c, id, now); // nothing safe to prune without a snapshot; look at it no more
           continue;
         }
-        try (PreparedStatement delete = c.prepareStatement("DELETE FROM \"event_journal\""
-            + " WHERE \"persistence_id\" = ? AND \"sequence_number\" < ?")) {
-          delete.setString(1, pid);
-          delete.setLong(2, snapshot);
-          delete.executeUpdate();
-        }
+        Sql.update(c, "DELETE FROM \"event_journal\""
+            + " WHERE \"persistence_id\" = ? AND \"sequence_number\" < ?", pid, snapshot);
         mark(c, id, now);
         c.commit();
         pruned++;
@@ -98,38 +91,19 @@ public final class JournalRetention {
   }
 
   private List<String> due(Connection c, Instant now) throws SQLException {
-    try (PreparedStatement s = c.prepareStatement("SELECT execution_id FROM execution_summary"
+    return Sql.list(c, "SELECT execution_id FROM execution_summary"
         + " WHERE completed_at < ? AND journal_pruned_at IS NULL ORDER BY completed_at"
-        + " LIMIT ?")) {
-      s.setObject(1, SummaryUpdates.time(now.minus(settings.keepFor())));
-      s.setInt(2, settings.batch());
-      List<String> ids = new ArrayList<>();
-      try (ResultSet rows = s.executeQuery()) {
-        while (rows.next()) {
-          ids.add(rows.getString(1));
-        }
-      }
-      return ids;
-    }
+        + " LIMIT ?", rows -> rows.getString(1),
+        SummaryUpdates.time(now.minus(settings.keepFor())), settings.batch());
   }
 
   private static long latestSnapshot(Connection c, String pid) throws SQLException {
-    try (PreparedStatement s = c.prepareStatement(
-        "SELECT max(\"sequence_number\") FROM \"snapshot\" WHERE \"persistence_id\" = ?")) {
-      s.setString(1, pid);
-      try (ResultSet rows = s.executeQuery()) {
-        rows.next();
-        return rows.getLong(1);
-      }
-    }
+    return Sql.first(c, "SELECT max(\"sequence_number\") FROM \"snapshot\""
+        + " WHERE \"persistence_id\" = ?", rows -> rows.getLong(1), pid).orElse(0L);
   }
 
   private static void mark(Connection c, String id, Instant now) throws SQLException {
-    try (PreparedStatement s = c.prepareStatement(
-        "UPDATE execution_summary SET journal_pruned_at = ? WHERE execution_id = ?")) {
-      s.setObject(1, SummaryUpdates.time(now));
-      s.setString(2, id);
-      s.executeUpdate();
-    }
+    Sql.update(c, "UPDATE execution_summary SET journal_pruned_at = ? WHERE execution_id = ?",
+        SummaryUpdates.time(now), id);
   }
 }

@@ -3,7 +3,6 @@ package dev.stepwise.persistence.readside;
 import dev.stepwise.persistence.DatabaseSettings;
 import dev.stepwise.persistence.Dialect;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -78,16 +77,13 @@ public final class JournalStatistics {
   /** Analyzes the journal tables that grew enough since their last analysis; returns them. */
   List<String> refresh() throws SQLException {
     List<String> analyzed = new ArrayList<>();
-    try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-      List<String> stale = new ArrayList<>();
-      try (ResultSet rows = s.executeQuery(STALE)) {
-        while (rows.next()) {
-          stale.add(rows.getString(1));
+    try (Connection c = dataSource.getConnection()) {
+      List<String> stale = Sql.list(c, STALE, rows -> rows.getString(1));
+      try (Statement s = c.createStatement()) {
+        for (String table : stale) {
+          s.execute("ANALYZE " + table);
+          analyzed.add(table);
         }
-      }
-      for (String table : stale) {
-        s.execute("ANALYZE " + table);
-        analyzed.add(table);
       }
       c.commit();
     }

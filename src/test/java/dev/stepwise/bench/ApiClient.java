@@ -2,12 +2,12 @@ package dev.stepwise.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.stepwise.testing.TestClient;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
@@ -49,11 +49,11 @@ final class ApiClient implements AutoCloseable {
   private final ExecutorService callbacks = Executors.newFixedThreadPool(2,
       daemon("bench-http-client"));
   private final ExecutorService requests;
-  private final HttpClient client = HttpClient.newBuilder()
+  private final TestClient client = new TestClient(HttpClient.newBuilder()
       .version(HttpClient.Version.HTTP_1_1)
       .executor(callbacks)
       .connectTimeout(Duration.ofSeconds(10))
-      .build();
+      .build(), TIMEOUT);
 
   /** {@code maxOpen}: how many asynchronous calls may be open at once (one thread each). */
   ApiClient(URI base, String token, int maxOpen) {
@@ -72,8 +72,7 @@ final class ApiClient implements AutoCloseable {
 
   Answer send(String method, String path, String body) {
     try {
-      HttpResponse<String> response = client.send(request(method, path, body),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response = client.send(base.resolve(path), method, token, body);
       return new Answer(response.statusCode(), response.body());
     } catch (IOException e) {
       throw new UncheckedIOException(method + " " + path + " failed", e);
@@ -89,14 +88,9 @@ final class ApiClient implements AutoCloseable {
 
   /** Opens a stream (Server-Sent Events); the caller reads and closes the body. */
   HttpResponse<InputStream> stream(String path, String lastEventId) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path))
-        .header("Authorization", "Bearer " + token)
-        .header("Accept", "text/event-stream");
-    if (lastEventId != null) {
-      request.header("Last-Event-ID", lastEventId);
-    }
     try {
-      return client.send(request.GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+      return client.http().send(client.events(base.resolve(path), token, lastEventId).build(),
+          HttpResponse.BodyHandlers.ofInputStream());
     } catch (IOException e) {
       throw new UncheckedIOException("GET " + path + " failed", e);
     } catch (InterruptedException e) {
@@ -148,18 +142,6 @@ final class ApiClient implements AutoCloseable {
 
   String status(String id) {
     return get("/api/executions/" + id).expect(200, "GET " + id).json().get("status").asText();
-  }
-
-  private HttpRequest request(String method, String path, String body) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path))
-        .timeout(TIMEOUT)
-        .header("Authorization", "Bearer " + token)
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body));
-    if (body != null) {
-      request.header("Content-Type", "application/json");
-    }
-    return request.build();
   }
 
   @Override

@@ -1,6 +1,8 @@
 package dev.stepwise.bench;
 
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Semaphore;
@@ -10,14 +12,20 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Keeps a fixed number of runs in flight: a new run starts whenever one ends (a closed loop), and
  * at most {@code requests} start requests are open at once, as a client's connection pool would
- * allow. Whoever learns that a run ended calls {@link #ended()}.
+ * allow. Whoever learns that a run ended calls {@link #ended(String)}.
+ *
+ * <p>Each start takes one slot and frees it exactly once: when its run ends, or when the node did
+ * not accept it. A start that failed (a timeout, a 503 from a node under load) frees its slot
+ * then, though the node may have created the run after all; that run's end must not free a second
+ * slot, or the loop would keep one more run in flight for every such start. So ends are matched
+ * to the runs the node accepted by id, and an end may arrive before its start's answer.
  */
 final class ClosedLoop {
 
-  /** Asks the node to start one run; completes with true once the node accepted it. */
+  /** Asks the node to start one run; completes with its id once accepted, null if refused. */
   @FunctionalInterface
   interface Starter {
-    CompletionStage<Boolean> start();
+    CompletionStage<String> start();
   }
 
   private final int inFlight;
@@ -28,6 +36,10 @@ final class ClosedLoop {
   private final AtomicLong ended = new AtomicLong();
   private final AtomicLong refused = new AtomicLong();
   private final Samples startLatencies = new Samples();
+  /** Accepted runs whose end has not been seen; each holds a slot. Guarded by {@code this}. */
+  private final Set<String> acceptedRuns = new HashSet<>();
+  /** Ended runs that no accepted start has claimed (yet, or ever: a failed start's run). */
+  private final Set<String> endedRuns = new HashSet<>();
   private final Thread driver;
   private volatile boolean starting = true;
 
@@ -50,18 +62,20 @@ final class ClosedLoop {
         requests.acquire();
         started.incrementAndGet();
         long asked = System.nanoTime();
-        CompletionStage<Boolean> start;
+        CompletionStage<String> start;
         try {
           start = starter.start();
         } catch (RuntimeException e) {
           start = CompletableFuture.failedFuture(e);
         }
-        start.whenComplete((accepted, failure) -> {
+        start.whenComplete((id, failure) -> {
           startLatencies.add(System.nanoTime() - asked);
           requests.release();
-          if (failure != null || !Boolean.TRUE.equals(accepted)) {
+          if (failure != null || id == null) {
             refused.incrementAndGet();
             slots.release();
+          } else {
+            meet(id, acceptedRuns, endedRuns);
           }
         });
       }
@@ -70,10 +84,27 @@ final class ClosedLoop {
     }
   }
 
-  /** One run ended: count it and let the next one start. */
-  void ended() {
+  /** Run {@code id} ended: count it and, if its start holds a slot, let the next one start. */
+  void ended(String id) {
     ended.incrementAndGet();
-    slots.release();
+    meet(id, endedRuns, acceptedRuns);
+  }
+
+  /**
+   * Frees run {@code id}'s slot once both its accepted start and its end are in: the first of
+   * the two to arrive waits in its own set for the other.
+   */
+  private void meet(String id, Set<String> arrived, Set<String> awaited) {
+    boolean both;
+    synchronized (this) {
+      both = awaited.remove(id);
+      if (!both) {
+        arrived.add(id);
+      }
+    }
+    if (both) {
+      slots.release();
+    }
   }
 
   long endedCount() {

@@ -46,12 +46,13 @@ final class NoopLoad implements AutoCloseable {
     ClosedLoop[] loop = new ClosedLoop[1];
     EventFeed feed = new EventFeed(api, "?job=" + job, afterOrdering, event -> {
       if (event.terminal()) {
-        loop[0].ended();
+        loop[0].ended(event.executionId());
       }
     });
     feed.awaitConnected();
     loop[0] = new ClosedLoop(job, inFlight, requests,
-        () -> api.startAsync(job).thenApply(answer -> answer.status() == 202));
+        () -> api.startAsync(job).thenApply(answer -> answer.status() == 202
+            ? answer.json().get("id").asText() : null));
     return new NoopLoad(loop[0], feed);
   }
 
@@ -70,16 +71,17 @@ final class NoopLoad implements AutoCloseable {
         .filter(entry -> entry.event() instanceof ExecutionEntity.Terminal
             && entry.executionId().startsWith(idPrefix))
         .viaMat(KillSwitches.single(), Keep.right())
-        .to(Sink.foreach(entry -> loop[0].ended()))
+        .to(Sink.foreach(entry -> loop[0].ended(entry.executionId())))
         .run(node.system());
     AtomicLong next = new AtomicLong();
-    loop[0] = new ClosedLoop(idPrefix, inFlight, inFlight,
-        () -> node.executions().start(idPrefix + next.incrementAndGet(), "bench-noop-facade",
-                job, null, "bench", null)
-            // an ask's stage runs even thenApply on the JDK's default executor: a new thread per
-            // call on 2 cores; the system's executor keeps it on the dispatcher
-            .thenApplyAsync(reply -> reply instanceof ExecutionEntity.Started,
-                node.system().executionContext()));
+    loop[0] = new ClosedLoop(idPrefix, inFlight, inFlight, () -> {
+      String id = idPrefix + next.incrementAndGet();
+      return node.executions().start(id, "bench-noop-facade", job, null, "bench", null)
+          // an ask's stage runs even thenApply on the JDK's default executor: a new thread per
+          // call on 2 cores; the system's executor keeps it on the dispatcher
+          .thenApplyAsync(reply -> reply instanceof ExecutionEntity.Started ? id : null,
+              node.system().executionContext());
+    });
     return new NoopLoad(loop[0], follower::shutdown);
   }
 

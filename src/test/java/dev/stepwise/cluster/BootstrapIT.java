@@ -8,10 +8,10 @@ import dev.stepwise.http.HttpSettings;
 import dev.stepwise.http.Json;
 import dev.stepwise.http.Main;
 import dev.stepwise.testing.Eventually;
+import dev.stepwise.testing.TestClient;
 import dev.stepwise.testing.TestDatabase;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,7 +74,8 @@ class BootstrapIT {
       String admin = BearerTokens.from(new HttpSettings.JwtSettings(SECRET, null,
           Duration.ofHours(1), Duration.ofSeconds(30))).issue("ada", List.of("admin"),
           Duration.ofHours(1));
-      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+      TestClient http = new TestClient(HttpClient.newBuilder()
+          .connectTimeout(Duration.ofSeconds(2)).build(), Duration.ofSeconds(10));
       for (int i = 0; i < nodes.size(); i++) {
         Node node = nodes.get(i);
         Process process = processes.get(i);
@@ -108,12 +109,10 @@ class BootstrapIT {
     }
   }
 
-  private static List<String> members(HttpClient http, Node node, String token) {
+  private static List<String> members(TestClient http, Node node, String token) {
     try {
-      HttpResponse<String> answer = http.send(HttpRequest.newBuilder(
-              URI.create("http://127.0.0.1:" + node.http() + "/api/cluster"))
-          .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(10)).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> answer = http.send(
+          URI.create("http://127.0.0.1:" + node.http() + "/api/cluster"), "GET", token, null);
       if (answer.statusCode() != 200) {
         return List.of();
       }

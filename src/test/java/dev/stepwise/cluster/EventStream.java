@@ -24,9 +24,7 @@ final class EventStream implements AutoCloseable {
   volatile Exception failure;
 
   EventStream(LocalCluster cluster, int node, String token) {
-    HttpRequest request = HttpRequest.newBuilder(cluster.uri(node, "/api/events"))
-        .header("Accept", "text/event-stream")
-        .header("Authorization", "Bearer " + token)
+    HttpRequest request = cluster.client().events(cluster.uri(node, "/api/events"), token, null)
         .build();
     reader = new Thread(() -> read(cluster, request), "event-stream-node" + node);
     reader.setDaemon(true);
@@ -36,7 +34,7 @@ final class EventStream implements AutoCloseable {
   private void read(LocalCluster cluster, HttpRequest request) {
     try {
       HttpResponse<Stream<String>> response =
-          cluster.client().send(request, HttpResponse.BodyHandlers.ofLines());
+          cluster.client().http().send(request, HttpResponse.BodyHandlers.ofLines());
       lines = response.body();
       Iterator<String> it = lines.iterator();
       while (!closing && it.hasNext()) {

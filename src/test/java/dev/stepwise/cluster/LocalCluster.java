@@ -8,12 +8,12 @@ import dev.stepwise.http.Main;
 import dev.stepwise.testing.DatabaseKind;
 import dev.stepwise.testing.Eventually;
 import dev.stepwise.testing.Processes;
+import dev.stepwise.testing.TestClient;
 import dev.stepwise.testing.TestDatabase;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -119,8 +119,8 @@ final class LocalCluster implements AutoCloseable {
   private final BearerTokens tokens = BearerTokens.from(new HttpSettings.JwtSettings(
       SECRET, null, Duration.ofHours(1), Duration.ofSeconds(30)));
   private final String admin = tokens.issue("ada", List.of("admin"), Duration.ofHours(2));
-  private final HttpClient client = HttpClient.newBuilder()
-      .connectTimeout(Duration.ofSeconds(2)).build();
+  private final TestClient client = new TestClient(HttpClient.newBuilder()
+      .connectTimeout(Duration.ofSeconds(2)).build(), Duration.ofSeconds(20));
   private final Thread cleanupHook = new Thread(this::destroyAll, "local-cluster-cleanup");
 
   /** Starts {@code size} nodes and waits until each is ready and sees all of them Up. */
@@ -350,19 +350,8 @@ final class LocalCluster implements AutoCloseable {
   // ---------------------------------------------------------------- HTTP
 
   Answer send(int index, String method, String path, String token, String body) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(uri(index, path))
-        .timeout(Duration.ofSeconds(20))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body));
-    if (body != null) {
-      request.header("Content-Type", "application/json");
-    }
-    if (token != null) {
-      request.header("Authorization", "Bearer " + token);
-    }
     try {
-      HttpResponse<String> response = client.send(request.build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response = client.send(uri(index, path), method, token, body);
       return new Answer(response.statusCode(), response.body());
     } catch (IOException e) {
       return new Answer(-1, e.toString());
@@ -376,7 +365,7 @@ final class LocalCluster implements AutoCloseable {
     return URI.create("http://127.0.0.1:" + node(index).httpPort + path);
   }
 
-  HttpClient client() {
+  TestClient client() {
     return client;
   }
 

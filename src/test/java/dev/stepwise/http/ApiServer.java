@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.stepwise.engine.step.CustomStep;
 import dev.stepwise.engine.step.StepTypes;
 import dev.stepwise.testing.DatabaseKind;
+import dev.stepwise.testing.TestClient;
 import dev.stepwise.testing.TestDatabase;
 import dev.stepwise.testing.TestNode;
 import java.io.IOException;
@@ -27,7 +28,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 /**
  * A real node with its HTTP API bound on a random loopback port, journaling to a fresh
  * PostgreSQL database or to the README's default (H2 in a data folder of its own), plus a plain
- * JDK HTTP client to talk to it and tokens to do so with.
+ * client to talk to it and tokens to do so with.
  */
 final class ApiServer implements AutoCloseable {
 
@@ -62,7 +63,8 @@ final class ApiServer implements AutoCloseable {
   private final Path dataDir;
   private final int port;
   private final BearerTokens tokens;
-  private final HttpClient client = HttpClient.newHttpClient();
+  private final TestClient client = new TestClient(HttpClient.newHttpClient(),
+      Duration.ofSeconds(30));
 
   ApiServer(Map<String, Object> extraSettings) {
     this(extraSettings, Map.of());
@@ -158,22 +160,8 @@ final class ApiServer implements AutoCloseable {
   }
 
   Answer send(String method, String path, String token, String body, String... headers) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(uri(path))
-        .timeout(Duration.ofSeconds(30))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body));
-    if (body != null) {
-      request.header("Content-Type", "application/json");
-    }
-    if (token != null) {
-      request.header("Authorization", "Bearer " + token);
-    }
-    for (int i = 0; i < headers.length; i += 2) {
-      request.header(headers[i], headers[i + 1]);
-    }
     try {
-      HttpResponse<String> response = client.send(request.build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response = client.send(uri(path), method, token, body, headers);
       return new Answer(response.statusCode(), response);
     } catch (IOException e) {
       throw new AssertionError(method + " " + path + " failed", e);
@@ -192,7 +180,7 @@ final class ApiServer implements AutoCloseable {
             ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString("{}"))
         .build();
     try {
-      HttpResponse<java.io.InputStream> response = client.send(request,
+      HttpResponse<java.io.InputStream> response = client.http().send(request,
           HttpResponse.BodyHandlers.ofInputStream());
       String body;
       if (response.headers().firstValue("Content-Type").orElse("").contains("event-stream")) {
@@ -241,7 +229,7 @@ final class ApiServer implements AutoCloseable {
     return send("PUT", path, token, body);
   }
 
-  HttpClient client() {
+  TestClient client() {
     return client;
   }
 

@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.stepwise.testing.Eventually;
+import dev.stepwise.testing.TestClient;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -59,10 +59,10 @@ class JsonLogsIT {
       String token = Eventually.await("the admin token is printed", WAIT,
           () -> out.stream().filter(l -> l.startsWith("Admin token: ")).findFirst().orElse(null),
           line -> line != null).substring("Admin token: ".length()).strip();
-      HttpClient client = HttpClient.newHttpClient();
+      TestClient client = new TestClient(HttpClient.newHttpClient(), Duration.ofSeconds(30));
       URI base = URI.create("http://127.0.0.1:" + port);
       Eventually.await("ready", WAIT,
-          () -> MainIT.status(client, base.resolve("/health/ready"), null) == 200);
+          () -> client.status(base.resolve("/health/ready"), null) == 200);
       assertThat(send(client, base, "PUT", "/api/jobs/nap", token,
           "{\"steps\":[{\"name\":\"doze\",\"type\":\"shell\",\"command\":[\"sleep\",\"60\"]}]}")
           .statusCode()).isEqualTo(201);
@@ -129,18 +129,10 @@ class JsonLogsIT {
     return line.path("formattedMessage").asText();
   }
 
-  static HttpResponse<String> send(HttpClient client, URI base, String method, String path,
+  static HttpResponse<String> send(TestClient client, URI base, String method, String path,
       String token, String body) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path))
-        .timeout(Duration.ofSeconds(30))
-        .header("Authorization", "Bearer " + token)
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body));
-    if (body != null) {
-      request.header("Content-Type", "application/json");
-    }
     try {
-      return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      return client.send(base.resolve(path), method, token, body);
     } catch (IOException e) {
       throw new AssertionError(method + " " + path, e);
     } catch (InterruptedException e) {

@@ -3,14 +3,13 @@ package dev.stepwise.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stepwise.testing.Eventually;
+import dev.stepwise.testing.TestClient;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,21 +33,6 @@ class MainIT {
   static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
-    }
-  }
-
-  static int status(HttpClient client, URI uri, String token) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5));
-    if (token != null) {
-      request.header("Authorization", "Bearer " + token);
-    }
-    try {
-      return client.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-    } catch (IOException e) {
-      return -1;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
     }
   }
 
@@ -86,13 +70,13 @@ class MainIT {
           () -> output.stream().filter(l -> l.startsWith("Admin token: ")).findFirst()
               .orElse(null), line -> line != null);
       String token = tokenLine.substring("Admin token: ".length()).strip();
-      HttpClient client = HttpClient.newHttpClient();
+      TestClient client = new TestClient(HttpClient.newHttpClient(), null);
       URI base = URI.create("http://127.0.0.1:" + port);
       Eventually.await("ready", WAIT,
-          () -> status(client, base.resolve("/health/ready"), null) == 200);
-      assertThat(status(client, base.resolve("/api/jobs"), token)).isEqualTo(200);
-      assertThat(status(client, base.resolve("/api/jobs"), null)).isEqualTo(401);
-      assertThat(status(client, base.resolve("/api/jobs"), token + "x")).isEqualTo(401);
+          () -> client.status(base.resolve("/health/ready"), null) == 200);
+      assertThat(client.status(base.resolve("/api/jobs"), token)).isEqualTo(200);
+      assertThat(client.status(base.resolve("/api/jobs"), null)).isEqualTo(401);
+      assertThat(client.status(base.resolve("/api/jobs"), token + "x")).isEqualTo(401);
       assertThat(output.stream().filter(l -> l.startsWith("Admin token: "))).hasSize(1);
     } finally {
       node.destroy();

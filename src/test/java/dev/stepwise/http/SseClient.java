@@ -28,13 +28,9 @@ final class SseClient implements AutoCloseable {
 
   SseClient(ApiServer api, String query, String token, String lastEventId,
       Predicate<List<Event>> stopAfter) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(api.uri("/api/events" + query))
-        .header("Accept", "text/event-stream")
-        .header("Authorization", "Bearer " + token);
-    if (lastEventId != null) {
-      request.header("Last-Event-ID", lastEventId);
-    }
-    Thread reader = new Thread(() -> read(api, request.build(), stopAfter), "sse-client");
+    HttpRequest request = api.client().events(api.uri("/api/events" + query), token,
+        lastEventId).build();
+    Thread reader = new Thread(() -> read(api, request, stopAfter), "sse-client");
     reader.setDaemon(true);
     reader.start();
   }
@@ -42,7 +38,7 @@ final class SseClient implements AutoCloseable {
   private void read(ApiServer api, HttpRequest request, Predicate<List<Event>> stopAfter) {
     try {
       HttpResponse<Stream<String>> response =
-          api.client().send(request, HttpResponse.BodyHandlers.ofLines());
+          api.client().http().send(request, HttpResponse.BodyHandlers.ofLines());
       status.complete(response.statusCode());
       try (Stream<String> lines = response.body()) {
         Iterator<String> it = lines.iterator();

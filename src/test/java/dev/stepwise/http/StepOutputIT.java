@@ -194,12 +194,9 @@ class StepOutputIT {
 
   /** Reads {@code count} events ({id, type, data}) or until the stream ends. */
   static List<String[]> follow(String path, String lastEventId, int count) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(api.uri(path)).timeout(WAIT)
-        .header("Accept", "text/event-stream").header("Authorization", "Bearer " + operator);
-    if (lastEventId != null) {
-      request.header("Last-Event-ID", lastEventId);
-    }
-    HttpResponse<Stream<String>> response = api.client().send(request.build(),
+    HttpRequest request = api.client().events(api.uri(path), operator, lastEventId)
+        .timeout(WAIT).build();
+    HttpResponse<Stream<String>> response = api.client().http().send(request,
         HttpResponse.BodyHandlers.ofLines());
     assertThat(response.statusCode()).isEqualTo(200);
     List<String[]> events = new ArrayList<>();

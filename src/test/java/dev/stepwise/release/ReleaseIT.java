@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stepwise.testing.Eventually;
+import dev.stepwise.testing.TestClient;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,8 +44,9 @@ class ReleaseIT {
           .as("the node runs from the unpacked lib/, not Maven's classpath")
           .contains(release.home.resolve("lib").toString());
       String url = "http://127.0.0.1:" + port;
-      HttpClient http = HttpClient.newHttpClient();
-      Eventually.await("the node is ready", WAIT, () -> status(http, url + "/health/ready") == 200);
+      TestClient http = new TestClient(HttpClient.newHttpClient(), null);
+      Eventually.await("the node is ready", WAIT,
+          () -> http.status(URI.create(url + "/health/ready"), null) == 200);
 
       Map<String, String> client = Map.of("STEPWISE_URL", url, "STEPWISE_TOKEN", token);
       Path job = Files.writeString(dir.resolve("nap.json"),
@@ -53,10 +54,8 @@ class ReleaseIT {
       ReleaseArtifact.Run applied = release.run(client, "jobs", "apply", "-f", job.toString());
       assertThat(applied.exitCode()).as(applied.output()).isZero();
 
-      HttpResponse<String> started = http.send(HttpRequest.newBuilder(
-              URI.create(url + "/api/jobs/nap/executions"))
-          .header("Authorization", "Bearer " + token)
-          .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> started = http.send(URI.create(url + "/api/jobs/nap/executions"),
+          "POST", token, null);
       assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
       String id = JSON.readTree(started.body()).get("id").asText();
       Eventually.await(id + " runs its step", WAIT,
@@ -85,18 +84,6 @@ class ReleaseIT {
       assertThat(show.exitCode()).as(show.output()).isZero();
       return JSON.readTree(show.output());
     } catch (Exception e) {
-      throw new AssertionError(e);
-    }
-  }
-
-  private static int status(HttpClient http, String uri) {
-    try {
-      return http.send(HttpRequest.newBuilder(URI.create(uri)).timeout(Duration.ofSeconds(5))
-          .build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-    } catch (java.io.IOException e) {
-      return -1;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
       throw new AssertionError(e);
     }
   }
