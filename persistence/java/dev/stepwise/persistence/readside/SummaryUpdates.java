@@ -7,7 +7,6 @@ import dev.stepwise.engine.execution.Status;
 import dev.stepwise.engine.execution.StopMode;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -141,17 +140,17 @@ final class SummaryUpdates {
         row.put("start_at", time(created.startAt()));
         row.put("retry_of", created.retryOf());
         row.putAll(columns);
-        update(c, "INSERT INTO execution_summary (" + String.join(", ", row.keySet())
+        Sql.update(c, "INSERT INTO execution_summary (" + String.join(", ", row.keySet())
             + ") VALUES (" + String.join(", ", Collections.nCopies(row.size(), "?")) + ")",
             row.values().toArray());
         if (created.retryOf() != null) {
-          update(c, "UPDATE execution_summary SET retried_by = ? WHERE execution_id = ?",
+          Sql.update(c, "UPDATE execution_summary SET retried_by = ? WHERE execution_id = ?",
               executionId, created.retryOf());
         }
       } else {
         List<Object> values = new ArrayList<>(columns.values());
         values.add(executionId);
-        update(c, "UPDATE execution_summary SET " + String.join(" = ?, ", columns.keySet())
+        Sql.update(c, "UPDATE execution_summary SET " + String.join(" = ?, ", columns.keySet())
             + " = ? WHERE execution_id = ?", values.toArray());
       }
       for (Status outcome : outcomes) {
@@ -161,22 +160,13 @@ final class SummaryUpdates {
   }
 
   static void count(Connection c, String executionId, Status status) throws SQLException {
-    int updated = update(c, "UPDATE job_outcome_count SET executions = executions + 1"
+    int updated = Sql.update(c, "UPDATE job_outcome_count SET executions = executions + 1"
         + " WHERE status = ? AND job = (SELECT job FROM execution_summary WHERE execution_id = ?)",
         status.name(), executionId);
     if (updated == 0) {
-      update(c, "INSERT INTO job_outcome_count (job, status, executions)"
+      Sql.update(c, "INSERT INTO job_outcome_count (job, status, executions)"
           + " SELECT job, ?, 1 FROM execution_summary WHERE execution_id = ?",
           status.name(), executionId);
-    }
-  }
-
-  static int update(Connection c, String sql, Object... values) throws SQLException {
-    try (PreparedStatement statement = c.prepareStatement(sql)) {
-      for (int i = 0; i < values.length; i++) {
-        statement.setObject(i + 1, values[i]);
-      }
-      return statement.executeUpdate();
     }
   }
 

@@ -18,8 +18,8 @@ import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
  * bytes are those Pekko's jackson-cbor serializer writes, with the same object mapper; rows that
  * it wrote before keep its identifier and class-name manifests, and it still reads them.
  *
- * <p>When an event's shape changes, its new version is written as {@code Name#N} and read here
- * from every earlier one.
+ * <p>No event has changed shape since the public names; when one does, it is written here as
+ * {@code Name#2} and its earlier shape is read into the new record here too.
  */
 public final class JournalSerializer extends SerializerWithStringManifest {
 

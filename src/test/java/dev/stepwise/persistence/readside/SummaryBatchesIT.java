@@ -176,12 +176,12 @@ class SummaryBatchesIT {
 
     static void apply(Connection c, String executionId, long seq, Event event) throws SQLException {
       if (event instanceof ExecutionEntity.ExecutionCreated e) {
-        SummaryUpdates.update(c, "INSERT INTO execution_summary (execution_id, job, status, step_count, created_by,"
+        Sql.update(c, "INSERT INTO execution_summary (execution_id, job, status, step_count, created_by,"
                 + " created_at, start_at, retry_of, last_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             executionId, e.job(), Status.Pending.name(), e.definition().steps().size(),
             SummaryUpdates.clip(e.createdBy(), 200), SummaryUpdates.time(e.at()), SummaryUpdates.time(e.startAt()), e.retryOf(), seq);
         if (e.retryOf() != null) {
-          SummaryUpdates.update(c, "UPDATE execution_summary SET retried_by = ? WHERE execution_id = ?",
+          Sql.update(c, "UPDATE execution_summary SET retried_by = ? WHERE execution_id = ?",
               executionId, e.retryOf());
         }
       } else if (event instanceof ExecutionEntity.ExecutionStarted e) {
@@ -210,7 +210,7 @@ class SummaryBatchesIT {
       System.arraycopy(values, 0, all, 0, values.length);
       all[values.length] = seq;
       all[values.length + 1] = executionId;
-      SummaryUpdates.update(c, "UPDATE execution_summary SET "
+      Sql.update(c, "UPDATE execution_summary SET "
           + (assignments.isEmpty() ? "" : assignments + ", ") + "last_seq = ?"
           + " WHERE execution_id = ?", all);
     }
