@@ -497,7 +497,8 @@ public final class ExecutionEntity
         .onCommand(StepReported.class, this::stepReportedWhileRunning)
         .onCommand(StepStopped.class, this::stepStoppedWhileRunning)
         .onCommand(DeadlinePassed.INSTANCE::equals, (state, signal) -> deadlinePassed(state))
-        .onCommand(ResumeInterruptedStep.INSTANCE::equals, (state, signal) -> resumeInterruptedStep(state))
+        .onCommand(ResumeInterruptedStep.INSTANCE::equals,
+            (state, signal) -> resumeInterruptedStep(state))
         .onCommand(Start.class, this::alreadyExists)
         .onCommand(Get.class, this::found);
   }
@@ -532,7 +533,8 @@ public final class ExecutionEntity
     List<Event> events = new ArrayList<>();
     int index = outcome.index();
     if (result.succeeded()) {
-      events.add(new StepSucceeded(index, outcome.attempt(), result.exitCode(), result.output(), now));
+      events.add(new StepSucceeded(index, outcome.attempt(), result.exitCode(), result.output(),
+          now));
       if (index + 1 < execution.mainStepCount()) {
         events.add(stepStarted(execution, index + 1, 1, now));
       } else {
@@ -661,7 +663,8 @@ public final class ExecutionEntity
         .onCommand(StepStopped.class, (state, stopped) -> stepStoppedWhileCancelling(state,
             stopped, "the step's runner stopped unexpectedly during a graceful stop"))
         .onCommand(GraceExpired.INSTANCE::equals, (state, signal) -> graceExpired(state))
-        .onCommand(ResumeInterruptedStep.INSTANCE::equals, (state, signal) -> endInterruptedCancel(state))
+        .onCommand(ResumeInterruptedStep.INSTANCE::equals,
+            (state, signal) -> endInterruptedCancel(state))
         .onCommand(Start.class, this::alreadyExists)
         .onCommand(Get.class, this::found);
   }
@@ -738,7 +741,8 @@ public final class ExecutionEntity
         .onCommand(Stop.class, this::stopKilling)
         .onCommand(StepStopped.class, (state, stopped) -> stepStoppedWhileCancelling(state,
             stopped, interruptCause(state.execution().cancellation().mode())))
-        .onCommand(ResumeInterruptedStep.INSTANCE::equals, (state, signal) -> endInterruptedCancel(state))
+        .onCommand(ResumeInterruptedStep.INSTANCE::equals,
+            (state, signal) -> endInterruptedCancel(state))
         .onCommand(Start.class, this::alreadyExists)
         .onCommand(Get.class, this::found);
   }

@@ -35,7 +35,8 @@ public final class ExecutionLog implements ExecutionObserver {
     public Void executionCreated(ExecutionEntity.ExecutionCreated e) {
       return log(null, e.createdBy(), () -> LOG.info("execution of job {} created by {}{}",
           e.job(), e.createdBy(),
-          e.startAt() != null && e.startAt().isAfter(e.at()) ? ", to start at " + e.startAt() : ""));
+          e.startAt() != null && e.startAt().isAfter(e.at())
+              ? ", to start at " + e.startAt() : ""));
     }
 
     @Override
