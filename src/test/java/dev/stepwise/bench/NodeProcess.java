@@ -214,9 +214,18 @@ final class NodeProcess implements AutoCloseable {
     }
   }
 
-  /** Kills the node if it still runs (its executions are the benchmark's, left to die). */
+  /**
+   * Ends the node: SIGTERM first, so that its JVM runs its shutdown hooks (a JFR recording asked
+   * for in its options is written then), and {@code kill -9} of its group if it has not exited
+   * within 30 s. Its executions are the benchmark's, left to end with it.
+   */
   @Override
   public void close() throws InterruptedException {
+    Process node = process;
+    if (node != null && node.isAlive()) {
+      node.destroy();
+      node.waitFor(30, TimeUnit.SECONDS);
+    }
     killGroup();
     callbacks.shutdownNow();
   }
