@@ -215,14 +215,15 @@ final class NodeProcess implements AutoCloseable {
   }
 
   /**
-   * Ends the node: SIGTERM first, so that its JVM runs its shutdown hooks (a JFR recording asked
-   * for in its options is written then), and {@code kill -9} of its group if it has not exited
-   * within 30 s. Its executions are the benchmark's, left to end with it.
+   * Ends the node with {@code kill -9} of its group; its executions are the benchmark's, left to
+   * end with it. When its options ask for a JFR recording, SIGTERM comes first, so that its JVM
+   * runs its shutdown hooks and writes the recording (a graceful leave takes seconds more).
    */
   @Override
   public void close() throws InterruptedException {
     Process node = process;
-    if (node != null && node.isAlive()) {
+    boolean recording = jvmOptions.stream().anyMatch(option -> option.contains("FlightRecording"));
+    if (recording && node != null && node.isAlive()) {
       node.destroy();
       node.waitFor(30, TimeUnit.SECONDS);
     }

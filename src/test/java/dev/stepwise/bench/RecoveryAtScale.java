@@ -39,6 +39,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * execution already counted. The {@code StepStarted} rows after the kill count those the node
  * resumed; the rest were stopped first. The times come from the rows' write timestamps (the
  * node's clock, on this machine), not from polling.
+ *
+ * <p>The stops begin once the node is ready (before that it answers nothing, which is what the
+ * time to readiness measures) and go on, one every 250 ms, until every execution is counted.
  */
 final class RecoveryAtScale {
 
