@@ -105,6 +105,9 @@ public final class Benchmark {
           phase("recovery", r, () -> RecoveryAtScale.record(table, RecoveryAtScale.measure(
               postgres, database, settings.recoveryExecutions(), settings.recoveryNodeOptions(),
               progress), r));
+          phase("recovery on H2", r, () -> RecoveryAtScale.recordDefaultDatabase(table,
+              RecoveryAtScale.measureOnDefaultDatabase(settings.recoveryExecutions(),
+                  settings.recoveryNodeOptions(), progress), r));
         }
       }
     }
