@@ -25,7 +25,7 @@ class BenchmarkSmokeIT {
     sizes.setProperty("bench.seconds", "1");
     sizes.setProperty("bench.concurrency", "1,4");
     sizes.setProperty("bench.http-requests", "4");
-    // the recovery phase's node is a JVM of its own, started twice: start it quickly
+    // the recovery phase starts a node JVM twice per database: start it quickly
     sizes.setProperty("bench.recovery.jvm", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC");
     ByteArrayOutputStream progress = new ByteArrayOutputStream();
     Benchmark benchmark = new Benchmark(BenchSettings.from(sizes),
