@@ -23,6 +23,11 @@ import java.util.TreeMap;
  *     ({@code -Dbench.node.KEY=VALUE}), for experiments
  * @param postgresSettings PostgreSQL server settings ({@code -Dbench.pg.NAME=VALUE}), for
  *     profiling; the durable ones cannot be changed
+ * @param recoveryExecutions executions in flight when the recovery phase kills its node
+ *     ({@code bench.recovery}, scaled)
+ * @param recoveryNodeOptions more options for the recovery phase's node JVM
+ *     ({@code -Dbench.recovery.jvm="-XX:StartFlightRecording=filename=node.jfr,settings=profile"},
+ *     split at spaces), for profiling the node rather than the benchmark
  */
 record BenchSettings(
     int rounds,
@@ -40,11 +45,14 @@ record BenchSettings(
     Set<String> phases,
     boolean diagnose,
     Map<String, Object> nodeSettings,
-    Map<String, String> postgresSettings) {
+    Map<String, String> postgresSettings,
+    int recoveryExecutions,
+    List<String> recoveryNodeOptions) {
 
   /** Every phase, in the order they run; {@code bench.phases} picks some for a quick look. */
   static final List<String> PHASES = List.of(
-      "throughput", "peers", "ceiling", "stops", "graceful", "sse", "held", "list", "norem", "h2");
+      "throughput", "peers", "ceiling", "stops", "graceful", "sse", "held", "list", "norem", "h2",
+      "recovery");
 
   static BenchSettings from(Properties p) {
     double scale = Double.parseDouble(p.getProperty("bench.scale", "1"));
@@ -66,7 +74,10 @@ record BenchSettings(
         phases(p.getProperty("bench.phases", "all")),
         Boolean.parseBoolean(p.getProperty("bench.diagnose", "false")),
         Map.copyOf(prefixed(p, "bench.node.")),
-        prefixed(p, "bench.pg."));
+        prefixed(p, "bench.pg."),
+        scaled(Integer.parseInt(p.getProperty("bench.recovery", "10000")), scale, 40),
+        Arrays.stream(p.getProperty("bench.recovery.jvm", "").strip().split("\\s+"))
+            .filter(option -> !option.isEmpty()).toList());
   }
 
   /** The properties named {@code prefix + KEY}, keyed by KEY. */
@@ -116,7 +127,8 @@ record BenchSettings(
         + " s, window " + window.toMillis() / 1000.0 + " s, in flight "
         + Arrays.toString(concurrency) + ", " + stops + " stops, " + heldExecutions
         + " held executions, " + listRowsSmall + "/" + listRowsLarge + " summaries, " + queries
-        + " queries per list" + (phases.size() == PHASES.size() ? "" : ", phases " + phases)
+        + " queries per list, " + recoveryExecutions + " executions in recovery"
+        + (phases.size() == PHASES.size() ? "" : ", phases " + phases)
         + (nodeSettings.isEmpty() ? "" : "; node settings changed: " + nodeSettings)
         + (postgresSettings.isEmpty() ? "" : "; PostgreSQL settings added: " + postgresSettings);
   }

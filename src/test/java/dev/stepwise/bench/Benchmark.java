@@ -97,6 +97,19 @@ public final class Benchmark {
       if (settings.runs("norem")) {
         runWithoutRememberEntities(postgres);
       }
+      if (settings.runs("recovery")) {
+        // last, with no other node running: its node is a JVM of its own that has the cores
+        for (int round = 1; round <= settings.rounds(); round++) {
+          String r = round + "/" + settings.rounds();
+          String database = "bench_recovery_r" + round;
+          phase("recovery", r, () -> RecoveryAtScale.record(table, RecoveryAtScale.measure(
+              postgres, database, settings.recoveryExecutions(), settings.recoveryNodeOptions(),
+              progress), r));
+          phase("recovery on H2", r, () -> RecoveryAtScale.recordDefaultDatabase(table,
+              RecoveryAtScale.measureOnDefaultDatabase(settings.recoveryExecutions(),
+                  settings.recoveryNodeOptions(), progress), r));
+        }
+      }
     }
     table.header("load average (1/5/15 min) at start: " + loadBefore + "; at end: "
         + loadAverage() + " (the machine is shared)");
@@ -196,6 +209,9 @@ public final class Benchmark {
         Target.none());
     if (settings.runs("peers")) {
       PeerComparison.declare(table, settings, settings.overHttp() && settings.runs("throughput"));
+    }
+    if (settings.runs("recovery")) {
+      RecoveryAtScale.declare(table, settings.recoveryExecutions());
     }
   }
 
