@@ -1,12 +1,12 @@
 package dev.stepwise.bench;
 
+import dev.stepwise.testing.FreePort;
 import dev.stepwise.http.BearerTokens;
 import dev.stepwise.http.HttpSettings;
 import dev.stepwise.http.Main;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URL;
@@ -209,9 +209,7 @@ final class NodeProcess implements AutoCloseable {
   }
 
   private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
+    return FreePort.next();
   }
 
   /**

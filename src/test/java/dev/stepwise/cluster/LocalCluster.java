@@ -1,5 +1,6 @@
 package dev.stepwise.cluster;
 
+import dev.stepwise.testing.FreePort;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.stepwise.http.BearerTokens;
 import dev.stepwise.http.HttpSettings;
@@ -11,7 +12,6 @@ import dev.stepwise.testing.Processes;
 import dev.stepwise.testing.TestClient;
 import dev.stepwise.testing.TestDatabase;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
@@ -163,9 +163,7 @@ final class LocalCluster implements AutoCloseable {
   }
 
   static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
+    return FreePort.next();
   }
 
   List<Node> nodes() {

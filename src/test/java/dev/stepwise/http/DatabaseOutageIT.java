@@ -2,10 +2,10 @@ package dev.stepwise.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stepwise.testing.FreePort;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.stepwise.testing.Eventually;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -98,8 +98,6 @@ class DatabaseOutageIT {
   }
 
   private static int freePort() throws Exception {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
+    return FreePort.next();
   }
 }

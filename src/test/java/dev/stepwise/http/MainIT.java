@@ -2,12 +2,12 @@ package dev.stepwise.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stepwise.testing.FreePort;
 import dev.stepwise.testing.Eventually;
 import dev.stepwise.testing.TestClient;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
@@ -31,9 +31,7 @@ class MainIT {
   @TempDir Path data;
 
   static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
+    return FreePort.next();
   }
 
   @Test

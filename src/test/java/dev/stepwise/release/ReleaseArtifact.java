@@ -1,10 +1,10 @@
 package dev.stepwise.release;
 
+import dev.stepwise.testing.FreePort;
 import dev.stepwise.testing.Eventually;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -134,8 +134,6 @@ final class ReleaseArtifact {
   }
 
   static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
+    return FreePort.next();
   }
 }
